@@ -1,0 +1,5 @@
+"""Entry point for ``python -m medisup``."""
+
+from medisup.cli import main
+
+main()

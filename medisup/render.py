@@ -1,0 +1,189 @@
+"""Output renderers: one per ``--format`` (table for people, JSON and CSV for scripts).
+
+Data goes to stdout; messages and progress go to stderr (see :func:`err_console`).
+JSON keys and CSV headers are the stable English column keys; tables show the
+localised labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Any
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output column: stable key for scripts, label for people."""
+
+    key: str
+    label: str
+    justify: str = "left"
+
+
+@cache
+def out_console():
+    from rich.console import Console
+
+    return Console(soft_wrap=False, highlight=False)
+
+
+@cache
+def err_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-friendly form of a value (ISO dates, strings for decimals)."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    return value
+
+
+def cell_text(value: Any) -> str:
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        from medisup.i18n import t
+
+        return t("common.yes") if value else t("common.no")
+    if isinstance(value, list):
+        return "、".join(cell_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={cell_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def render_rows(
+    columns: Sequence[Column],
+    rows: Iterable[Mapping[str, Any]],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    empty: str | None = None,
+) -> None:
+    """Render a list of records."""
+    rows = list(rows)
+    if fmt is OutputFormat.json:
+        _write(json.dumps([{c.key: plain(r.get(c.key)) for c in columns} for r in rows],
+                          ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt is OutputFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([c.key for c in columns])
+        for r in rows:
+            writer.writerow([cell_text(r.get(c.key)) for c in columns])
+        sys.stdout.flush()
+        return
+    if not rows and empty:
+        err_console().print(empty)
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+    for c in columns:
+        table.add_column(c.label, justify=c.justify, overflow="fold")
+    for r in rows:
+        table.add_row(*(_escape(cell_text(r.get(c.key))) for c in columns))
+    out_console().print(table)
+
+
+def render_record(
+    fields: Sequence[Column],
+    record: Mapping[str, Any],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    sections: Mapping[str, tuple[Sequence[Column], Sequence[Mapping[str, Any]]]] | None = None,
+) -> None:
+    """Render one record (``show``), optionally with nested lists (history, terms …).
+
+    JSON nests each section under its key; CSV prints the record as key,value lines
+    followed by one block per section; a table prints a field grid and one table per
+    section.
+    """
+    sections = sections or {}
+    if fmt is OutputFormat.json:
+        doc = {c.key: plain(record.get(c.key)) for c in fields}
+        for key, (cols, rows) in sections.items():
+            doc[key] = [{c.key: plain(r.get(c.key)) for c in cols} for r in rows]
+        _write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt is OutputFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["field", "value"])
+        for c in fields:
+            writer.writerow([c.key, cell_text(record.get(c.key))])
+        for key, (cols, rows) in sections.items():
+            writer.writerow([])
+            writer.writerow([key])
+            writer.writerow([c.key for c in cols])
+            for r in rows:
+                writer.writerow([cell_text(r.get(c.key)) for c in cols])
+        sys.stdout.flush()
+        return
+    from rich import box
+    from rich.table import Table
+
+    grid = Table(title=title, box=box.SIMPLE, show_header=False, title_justify="left")
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for c in fields:
+        grid.add_row(c.label, _escape(cell_text(record.get(c.key))))
+    out_console().print(grid)
+    for key, (cols, rows) in sections.items():
+        from medisup.i18n import has, t
+
+        label = t(f"section.{key}") if has(f"section.{key}") else key
+        render_rows(cols, rows, fmt, title=label)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def message(text: str, *, style: str | None = None) -> None:
+    """A message for the user on stderr."""
+    err_console().print(_escape(text), style=style)
+
+
+def success(text: str) -> None:
+    message(text, style="green")
+
+
+def warning(text: str) -> None:
+    message(text, style="yellow")
