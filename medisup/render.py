@@ -45,7 +45,8 @@ def out_console():
 def err_console():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    # soft_wrap: a message stays one line however narrow the terminal (scripts grep it).
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def plain(value: Any) -> Any:

@@ -1,0 +1,118 @@
+"""The ``medisup`` command: the root app, its global options, and the one place where
+errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from medisup import __version__
+from medisup.cli import audit as audit_cli
+from medisup.cli import db as db_cli
+from medisup.cli import dept as dept_cli
+from medisup.cli import pack as pack_cli
+from medisup.cli.common import AppState, localise_help
+from medisup.errors import ExitStatus, MedisupError
+from medisup.i18n import t
+
+class MedisupGroup(TyperGroup):
+    """The root group: turns every failure into one line on stderr and an exit code."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        from typer import _click as click
+
+        args = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in args or os.environ.get("MEDISUP_DEBUG") == "1"
+        localise_help()
+        try:
+            status = super().main(args, prog_name or "medisup", complete_var,
+                                  standalone_mode=False, **extra)
+        except MedisupError as exc:
+            if debug:
+                traceback.print_exc()
+            _error(exc.message)
+            status = exc.exit_status
+        except click.exceptions.ClickException as exc:
+            if debug:
+                traceback.print_exc()
+            from medisup.cli.common import usage_message
+
+            _error(usage_message(exc))
+            status = ExitStatus.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            _error(t("cli.aborted"))
+            status = 130
+        except Exception as exc:  # a defect or an unexpected environment problem
+            if debug:
+                traceback.print_exc()
+            problem = str(exc).splitlines()[0] if str(exc) else ""
+            _error(t("cli.internal", kind=type(exc).__name__, problem=problem))
+            status = ExitStatus.DATA
+        if not isinstance(status, int):
+            status = 0
+        if standalone_mode:
+            sys.exit(int(status))
+        return int(status)
+
+
+app = typer.Typer(
+    cls=MedisupGroup,
+    name="medisup",
+    help=t("help.app"),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # locals hold personal data; main() reports errors
+    rich_markup_mode="rich",
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"medisup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help=t("help.opt.db"), show_default=False)] = None,
+    dept: Annotated[str | None, typer.Option("--dept", help=t("help.opt.dept"))] = None,
+    operator: Annotated[str | None, typer.Option("--operator", help=t("help.opt.operator"))] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help=t("help.opt.no_input"))] = False,
+    debug: Annotated[bool, typer.Option("--debug", help=t("help.opt.debug"))] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=t("help.opt.version"))
+    ] = False,
+) -> None:
+    from medisup.config import load_settings
+
+    settings = load_settings().with_options(
+        database_url=db, dept=dept, operator=operator,
+        no_input=no_input or None, debug=debug or None,
+    )
+    ctx.obj = AppState(settings)
+
+
+app.command("init", help=t("help.init"))(db_cli.init)
+app.add_typer(dept_cli.app, name="dept", help=t("help.dept.group"))
+app.add_typer(pack_cli.app, name="pack", help=t("help.pack.group"))
+app.add_typer(audit_cli.app, name="audit", help=t("help.audit.group"))
+app.add_typer(db_cli.app, name="db", help=t("help.db.group"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    command = typer.main.get_command(app)
+    command.main(args=argv, prog_name="medisup")
+
+
+def _error(text: str) -> None:
+    from medisup.render import message
+
+    message(text, style="red")

@@ -1,0 +1,70 @@
+"""``medisup audit``: read and verify the tamper-evident history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from medisup.cli.common import FormatOption, RevealOption, run
+from medisup.errors import ExitStatus
+from medisup.i18n import t
+from medisup.render import Column, OutputFormat, message, render_rows, success
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("log", help=t("help.audit.log"))
+def log(
+    ctx: typer.Context,
+    entity: Annotated[str | None, typer.Option("--entity", help=t("help.opt.entity"))] = None,
+    entity_id: Annotated[str | None, typer.Option("--id", help=t("help.opt.entity_id"))] = None,
+    action: Annotated[str | None, typer.Option("--action", help=t("help.opt.action"))] = None,
+    operator: Annotated[str | None, typer.Option("--by", help=t("help.opt.by"))] = None,
+    since: Annotated[str | None, typer.Option("--since", help=t("help.opt.since"))] = None,
+    until: Annotated[str | None, typer.Option("--until", help=t("help.opt.until"))] = None,
+    batch: Annotated[int | None, typer.Option("--batch", help=t("help.opt.batch"))] = None,
+    limit: Annotated[int, typer.Option("--limit", help=t("help.opt.limit"))] = 100,
+    reveal: RevealOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.cli.common import parse_date
+    from medisup.services import audit
+
+    since_d = parse_date(since, "--since")
+    until_d = parse_date(until, "--until")
+
+    def work(uow):
+        rows = audit.log(
+            uow.session, entity=entity, entity_id=entity_id, action=action, operator=operator,
+            since=since_d.isoformat() if since_d else None,
+            until=until_d.isoformat() if until_d else None,
+            batch_id=batch, limit=limit or None, reveal=reveal,
+        )
+        if reveal:
+            uow.audit("reveal", "audit_entry", "log", after={"entries": [r["id"] for r in rows]})
+        return rows
+
+    rows = run(ctx, work, write=reveal)
+    columns = [
+        Column("id", t("col.seq"), "right"), Column("at", t("col.time")),
+        Column("operator", t("col.operator")), Column("dept", t("col.dept_code")),
+        Column("command", t("col.command")), Column("action", t("col.action")),
+        Column("entity", t("col.entity")), Column("entity_id", t("col.entity_id")),
+        Column("before", t("col.before")), Column("after", t("col.after")),
+        Column("batch_id", t("col.batch"), "right"), Column("hash", t("col.hash")),
+    ]
+    render_rows(columns, rows, fmt, title=t("audit.log_title"), empty=t("audit.empty"))
+
+
+@app.command("verify", help=t("help.audit.verify"))
+def verify(ctx: typer.Context) -> None:
+    from medisup.services import audit
+
+    report = run(ctx, lambda uow: audit.verify(uow.session), write=False)
+    if report.ok:
+        success(t("audit.verified", count=report.entries))
+        return
+    message(t(f"audit.broken.{report.problem}", id=report.broken_at, count=report.entries),
+            style="red")
+    raise typer.Exit(ExitStatus.PROBLEMS)

@@ -1,0 +1,194 @@
+"""Helpers shared by the command modules: state, options, prompting, opening the database."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from medisup.config import Settings
+from medisup.errors import InvalidValue, UsageError
+from medisup.i18n import t
+from medisup.render import OutputFormat
+
+if TYPE_CHECKING:
+    from medisup.services.uow import UnitOfWork
+
+T = TypeVar("T")
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help=t("help.opt.format"), case_sensitive=False)
+]
+RevealOption = Annotated[bool, typer.Option("--reveal", help=t("help.opt.reveal"))]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help=t("help.opt.as_of"), show_default=False)]
+
+
+@dataclass
+class AppState:
+    """What the root callback hands to every command."""
+
+    settings: Settings
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    root = ctx.find_root()
+    if not isinstance(root.obj, AppState):  # a sub-app invoked on its own (tests)
+        from medisup.config import load_settings
+
+        root.obj = AppState(load_settings())
+    return root.obj.settings
+
+
+def command_name(ctx: typer.Context) -> str:
+    """``dept add``: the command path without the program name, for the audit log."""
+    return " ".join(ctx.command_path.split()[1:])
+
+
+@contextmanager
+def open_uow(ctx: typer.Context, *, write: bool = True):
+    """One unit of work (one transaction) for this command."""
+    from medisup.services.uow import unit_of_work
+
+    with unit_of_work(settings_of(ctx), command=command_name(ctx), write=write) as uow:
+        yield uow
+
+
+def run(ctx: typer.Context, fn: Callable[[UnitOfWork], T], *, write: bool = True) -> T:
+    with open_uow(ctx, write=write) as uow:
+        return fn(uow)
+
+
+def parse_date(value: str | None, field: str) -> date | None:
+    """An ISO date from the command line (``2026-01-05``); ``None`` stays ``None``."""
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidValue(field, value, t("common.expect_date")) from None
+
+
+def as_of(value: str | None) -> date:
+    return parse_date(value, "--as-of") or date.today()
+
+
+# ---------------------------------------------------------------- prompting
+
+
+def can_prompt(ctx: typer.Context) -> bool:
+    return not settings_of(ctx).no_input and sys.stdin.isatty()
+
+
+def require(ctx: typer.Context, missing: Sequence[str]) -> None:
+    """With no terminal (or ``--no-input``), missing required options are a usage error."""
+    if missing:
+        raise UsageError(t("cli.missing_options", options=", ".join(missing)))
+
+
+class Prompter:
+    """The seam between commands and questionary; tests drive it through a pipe input."""
+
+    def __init__(self, input=None, output=None) -> None:
+        self._kw: dict[str, Any] = {}
+        if input is not None:
+            self._kw["input"] = input
+        if output is not None:
+            self._kw["output"] = output
+
+    def _ask(self, question) -> Any:
+        answer = question.unsafe_ask()
+        return answer
+
+    def text(self, message: str, *, default: str = "", validate: Callable[[str], bool | str] | None = None) -> str:
+        import questionary
+
+        return self._ask(questionary.text(message, default=default, validate=validate, **self._kw))
+
+    def select(self, message: str, choices: Sequence[tuple[str, str]], *, default: str | None = None) -> str:
+        import questionary
+
+        options = [questionary.Choice(title=label, value=value) for value, label in choices]
+        chosen = next((o for o in options if o.value == default), None)
+        return self._ask(questionary.select(message, choices=options, default=chosen, **self._kw))
+
+    def checkbox(self, message: str, choices: Sequence[tuple[str, str]]) -> list[str]:
+        import questionary
+
+        options = [questionary.Choice(title=label, value=value) for value, label in choices]
+        return self._ask(questionary.checkbox(message, choices=options, **self._kw))
+
+    def confirm(self, message: str, *, default: bool = True) -> bool:
+        import questionary
+
+        return self._ask(questionary.confirm(message, default=default, **self._kw))
+
+
+_prompter: Prompter | None = None
+
+
+def prompter() -> Prompter:
+    global _prompter
+    if _prompter is None:
+        _prompter = Prompter()
+    return _prompter
+
+
+def set_prompter(value: Prompter | None) -> None:
+    """Tests install a prompter bound to a pipe input."""
+    global _prompter
+    _prompter = value
+
+
+# ---------------------------------------------------------------- help and usage text
+
+
+def localise_help() -> None:
+    """Typer's own panel titles in the user's language."""
+    try:
+        from typer import rich_utils
+    except ImportError:  # pragma: no cover - rich is a dependency
+        return
+    rich_utils.OPTIONS_PANEL_TITLE = t("cli.panel.options")
+    rich_utils.COMMANDS_PANEL_TITLE = t("cli.panel.commands")
+    rich_utils.ARGUMENTS_PANEL_TITLE = t("cli.panel.arguments")
+    rich_utils.ERRORS_PANEL_TITLE = t("cli.panel.errors")
+    rich_utils.ABORTED_TEXT = t("cli.aborted")
+    from typer import _click as click
+
+    original = click.Command.get_help_option
+    if getattr(original, "_localised", False):
+        return
+
+    def get_help_option(self, ctx):
+        option = original(self, ctx)
+        if option is not None:
+            option.help = t("cli.help_option")
+        return option
+
+    get_help_option._localised = True  # type: ignore[attr-defined]
+    click.Command.get_help_option = get_help_option
+
+
+def usage_message(exc) -> str:
+    """A one-line message for a command-line error, in the user's language."""
+    from typer import _click as click
+
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        names = "/".join(getattr(exc.param, "opts", []) or [exc.param.name or ""])
+        return t("cli.missing_options", options=names)
+    if isinstance(exc, click.NoSuchOption):
+        return t("cli.no_such_option", option=exc.option_name)
+    if isinstance(exc, click.BadParameter):
+        name = "/".join(getattr(exc.param, "opts", []) or []) if exc.param else ""
+        return t("cli.bad_parameter", option=name, problem=exc.message)
+    if isinstance(exc, click.UsageError):
+        hint = ""
+        if exc.ctx is not None:
+            hint = " " + t("cli.see_help", command=exc.ctx.command_path)
+        return t("cli.usage", problem=exc.format_message()) + hint
+    return exc.format_message()

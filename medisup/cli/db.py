@@ -1,0 +1,93 @@
+"""``medisup init`` and ``medisup db``: create, upgrade, inspect and back up the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from medisup.cli.common import FormatOption, can_prompt, prompter, settings_of
+from medisup.i18n import t
+from medisup.render import Column, OutputFormat, message, render_record, success
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def init(
+    ctx: typer.Context,
+    code: Annotated[str | None, typer.Option("--code", help=t("help.opt.first_code"))] = None,
+    name: Annotated[str | None, typer.Option("--name", help=t("help.opt.first_name"))] = None,
+    pack: Annotated[str | None, typer.Option("--pack", help=t("help.opt.pack"))] = None,
+    quota: Annotated[int | None, typer.Option("--quota", help=t("help.opt.quota"))] = None,
+    save: Annotated[bool, typer.Option("--save/--no-save", help=t("help.opt.save_config"))] = True,
+) -> None:
+    from medisup.config import config_file_values, save_settings
+    from medisup.packs import available_packs, load_pack
+    from medisup.services import database
+
+    settings = settings_of(ctx)
+    if not (code and name and pack) and can_prompt(ctx) and database.has_departments(settings) is not True:
+        p = prompter()
+        code = code or p.text(t("init.ask_code"))
+        name = name or p.text(t("init.ask_name"))
+        pack = pack or p.select(
+            t("init.ask_pack"),
+            [(n, f"{n}  {load_pack(n).regulation}") for n in available_packs()],
+        )
+    result = database.initialise(settings, code=code, name=name, pack=pack, quota=quota,
+                                 command="init")
+    if result.before != result.after:
+        success(t("db.upgraded", url=result.url, before=result.before or "—", after=result.after))
+    else:
+        message(t("db.up_to_date", url=result.url, revision=result.after))
+    if result.department is not None:
+        d = result.department
+        success(t("init.first_dept", code=d.code, name=d.name, pack=d.pack))
+    else:
+        message(t("init.has_depts", count=result.existing_departments))
+    if save and result.department is not None:
+        current = config_file_values()
+        values = {}
+        if not current.get("dept"):
+            values["dept"] = result.department.code
+        if settings.sources.get("database") != "default" or ctx.find_root().params.get("db"):
+            if not current.get("database"):
+                values["database"] = settings.database_url
+        if values:
+            path = save_settings(**values)
+            message(t("init.saved_config", path=path, keys=", ".join(sorted(values))))
+
+
+@app.command("upgrade", help=t("help.db.upgrade"))
+def upgrade(ctx: typer.Context) -> None:
+    from medisup.services import database
+
+    before, after = database.migrate(settings_of(ctx))
+    if before == after:
+        message(t("db.up_to_date", url=settings_of(ctx).database_url, revision=after))
+    else:
+        success(t("db.upgraded", url=settings_of(ctx).database_url, before=before, after=after))
+
+
+@app.command("current", help=t("help.db.current"))
+def current(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    from medisup.services import database
+
+    rev = database.revision(settings_of(ctx))
+    fields = [Column("url", t("col.database")), Column("current", t("col.revision")),
+              Column("head", t("col.head")), Column("state", t("col.state"))]
+    record = {"url": rev.url, "current": rev.current, "head": rev.head,
+              "state": rev.state if fmt is not OutputFormat.table else t(f"db.state.{rev.state}")}
+    render_record(fields, record, fmt)
+
+
+@app.command("backup", help=t("help.db.backup"))
+def backup(
+    ctx: typer.Context,
+    target: Annotated[Path, typer.Argument(help=t("help.arg.backup_file"), show_default=False)],
+) -> None:
+    from medisup.services import database
+
+    done = database.backup(settings_of(ctx), target)
+    success(t("db.backup_done", path=done.path, size=done.size, method=done.method))

@@ -1,0 +1,141 @@
+"""``medisup pack``: the regulation packs, printed from their data files."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from medisup.cli.common import FormatOption
+from medisup.i18n import t
+from medisup.render import Column, OutputFormat, render_record, render_rows
+
+app = typer.Typer(no_args_is_help=True)
+
+# Lists shown by `pack show`, in the regulation's order of topics.
+SHOWN = ("criteria", "channels", "recommending_bodies", "categories", "backgrounds",
+         "discipline_rules", "termination_grounds", "report_channels", "activity_kinds",
+         "subjects", "items")
+
+
+@app.command("list", help=t("help.pack.list"))
+def list_(fmt: FormatOption = OutputFormat.table) -> None:
+    from medisup.packs import available_packs, load_pack
+
+    rows = []
+    for name in available_packs():
+        pack = load_pack(name)
+        rows.append({
+            "name": pack.name, "region": pack.text("region"),
+            "regulation": pack.text("regulation"), "role_title": pack.text("role_title"),
+            "term_years": pack.term_years, "items": len(pack.items),
+            "reward": pack.reward is not None,
+        })
+    columns = [
+        Column("name", t("col.pack")), Column("region", t("col.region")),
+        Column("regulation", t("col.regulation")), Column("role_title", t("col.role_title")),
+        Column("term_years", t("col.term_years"), "right"),
+        Column("items", t("col.item_count"), "right"), Column("reward", t("col.reward")),
+    ]
+    render_rows(columns, rows, fmt, title=t("pack.list_title"))
+
+
+def _flags(item) -> list[str]:
+    flags = []
+    for flag in ("auto", "preferred", "needs_recommender", "blocks_reapplication", "referral",
+                 "from_discipline", "incompetence", "term_end"):
+        value = getattr(item, flag, None)
+        if value:
+            flags.append(t(f"pack.flag.{flag}"))
+    if item.targets:
+        flags.append(t("pack.flag.targets") + "：" + "、".join(t(f"target.{k}") for k in item.targets))
+    return flags
+
+
+def _item_rows(pack, kind: str) -> list[dict]:
+    return [
+        {"code": i.code, "label": i.text(), "short": i.text(short=True), "article": i.cite(),
+         "subject": i.subject, "flags": _flags(i), "note": i.note_text()}
+        for i in getattr(pack, kind)
+    ]
+
+
+def _settings(pack) -> dict:
+    duty = pack.meeting_duty
+    reward = pack.reward
+    return {
+        "name": pack.name,
+        "region": pack.text("region"),
+        "regulation": pack.text("regulation"),
+        "role_title": pack.text("role_title"),
+        "term": t("pack.term", years=pack.term_years, article=pack.term_article),
+        "renewal_consent": t(f"pack.consent.{pack.renewal_consent}", article=pack.renewal_article),
+        "on_term_end": t(f"pack.term_end.{pack.on_term_end}", article=pack.on_term_end_article,
+                         ground=pack.auto_dismiss_ground or ""),
+        "age_range": (t("pack.age", low=pack.age_range[0], high=pack.age_range[1])
+                      if pack.age_range else t("pack.none")),
+        "quota": pack.quota if pack.quota is not None else t("pack.none"),
+        "meeting_duty": (t("pack.meeting", kind=duty.text(), times=duty.per_year, article=duty.cite())
+                         if duty else t("pack.none")),
+        "deadlines": t("pack.deadlines", accept=pack.deadlines.accept_working_days,
+                       handle=pack.deadlines.handle_working_days,
+                       extension=pack.deadlines.max_extension_working_days,
+                       basis=pack.deadlines.cite()),
+        "certificate_pattern": pack.certificate_pattern,
+        "reward": _reward_text(pack),
+    }
+
+
+def _reward_text(pack) -> str:
+    rule = pack.reward
+    if rule is None:
+        return pack.text("reward_note") or t("pack.no_reward")
+    parts = [t(f"pack.reward.{rule.method}")]
+    if rule.rate is not None:
+        parts.append(t("pack.reward.rate", rate=_pct(rule.rate)))
+    for level in rule.levels:
+        parts.append(t("pack.reward.level", label=level.text(), rate=_pct(level.rate),
+                       floor=level.floor if level.floor is not None else "—"))
+    lower = 0
+    for band in rule.bands:
+        parts.append(t("pack.reward.band", low=lower, high=band.up_to if band.up_to is not None else "∞",
+                       rate=_pct(band.rate)))
+        lower = band.up_to
+    if rule.insider_uplift:
+        parts.append(t("pack.reward.uplift", rate=_pct(rule.insider_uplift)))
+    if rule.fixed_range:
+        parts.append(t("pack.reward.fixed", low=rule.fixed_range[0], high=rule.fixed_range[1]))
+    if rule.floor is not None or rule.cap is not None:
+        parts.append(t("pack.reward.bounds", floor=rule.floor or 0, cap=rule.cap or "∞"))
+    parts.append(t("pack.reward.claim", months=rule.claim_months))
+    parts.append(rule.cite())
+    return "；".join(str(p) for p in parts)
+
+
+def _pct(rate) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+@app.command("show", help=t("help.pack.show"))
+def show(
+    name: Annotated[str, typer.Argument(help=t("help.arg.pack"), show_default=False)],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.packs import load_pack
+
+    pack = load_pack(name)
+    fields = [Column(k, t(f"pack.field.{k}")) for k in _settings(pack)]
+    item_columns = [
+        Column("code", t("col.code")), Column("label", t("col.label")),
+        Column("article", t("col.article")), Column("flags", t("col.flags")),
+    ]
+    taxonomy_columns = [
+        Column("code", t("col.code")), Column("subject", t("col.subject")),
+        Column("label", t("col.label")), Column("article", t("col.article")),
+    ]
+    sections = {
+        kind: (taxonomy_columns if kind == "items" else item_columns, _item_rows(pack, kind))
+        for kind in SHOWN if getattr(pack, kind)
+    }
+    render_record(fields, _settings(pack), fmt, title=f"{pack.name} {pack.text('regulation')}",
+                  sections=sections)

@@ -1,0 +1,220 @@
+"""Database adapter: engines for SQLite and PostgreSQL, the schema-revision check and
+the Alembic runner that ships with the package."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from medisup.errors import DataError
+from medisup.i18n import t
+
+# Every revision in order; the last is the head this release expects.  A test keeps
+# this in sync with migrations/versions, so start-up never has to load Alembic.
+REVISIONS: tuple[str, ...] = (
+    "0001_foundation",
+    "0002_supervisors",
+    "0003_leads",
+    "0004_activities",
+    "0005_imports",
+)
+HEAD_REVISION = REVISIONS[-1]
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def migrations_path() -> Path:
+    """Where the migrations are: inside the installed wheel, or beside the source tree."""
+    packaged = Path(__file__).parent / "migrations"
+    if (packaged / "env.py").exists():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def make_engine(url: str, *, create_dirs: bool = False, write: bool = True) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout, foreign keys and, for
+    writing commands, ``BEGIN IMMEDIATE`` so two staff writing at once wait for each
+    other instead of failing half-way."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DataError(t("db.bad_url", url=url)) from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            path = Path(database)
+            if create_dirs:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not path.exists():
+                raise DataError(t("db.missing", path=path))
+        engine = create_engine(
+            parsed,
+            poolclass=NullPool,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        _sqlite_events(engine, immediate=write)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        return create_engine(parsed, poolclass=NullPool)
+    except (ArgumentError, ImportError, ModuleNotFoundError) as exc:
+        raise DataError(t("db.bad_url", url=describe_url(url)) + f" ({exc})") from None
+
+
+def _sqlite_events(engine: Engine, *, immediate: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: sqlite3.Connection, _record) -> None:
+        # Take over transaction control so BEGIN IMMEDIATE can be issued below.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError:
+            pass  # a read-only file keeps its journal mode; writes are refused later
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def sqlite_path(engine: Engine) -> Path | None:
+    if not is_sqlite(engine) or not engine.url.database or engine.url.database == ":memory:":
+        return None
+    return Path(engine.url.database)
+
+
+def translate_operational_error(exc: Exception, url: str) -> DataError:
+    """A one-line, user-language message for a failure to reach or write the database."""
+    text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
+    lowered = text_.lower()
+    if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
+        return DataError(t("db.read_only", url=describe_url(url)))
+    if "unable to open" in lowered:
+        return DataError(t("db.cannot_open", url=describe_url(url), problem=text_))
+    if "locked" in lowered:
+        return DataError(t("db.locked", url=describe_url(url)))
+    return DataError(t("db.unreachable", url=describe_url(url), problem=text_))
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision stamped in the database, or ``None`` when it was never initialised."""
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except OperationalError as exc:
+        raise translate_operational_error(exc, str(engine.url)) from None
+
+
+def check_schema(engine: Engine) -> str:
+    """Refuse to work on a database that is uninitialised, older or newer than this release."""
+    revision = current_revision(engine)
+    url = describe_url(str(engine.url))
+    if revision is None:
+        raise DataError(t("db.not_initialised", url=url))
+    if revision == HEAD_REVISION:
+        return revision
+    if revision in REVISIONS:
+        raise DataError(t("db.older", url=url, revision=revision, head=HEAD_REVISION))
+    raise DataError(t("db.newer", url=url, revision=revision, head=HEAD_REVISION))
+
+
+def alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_path()))
+    cfg.set_main_option("sqlalchemy.url", str(engine.url).replace("%", "%%"))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Apply migrations up to ``revision``; returns (before, after)."""
+    from alembic import command
+
+    before = current_revision(engine)
+    if before is not None and before not in REVISIONS:
+        raise DataError(
+            t("db.newer", url=describe_url(str(engine.url)), revision=before, head=HEAD_REVISION)
+        )
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except OperationalError as exc:
+        raise translate_operational_error(exc, str(engine.url)) from None
+    return before, current_revision(engine)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    command.downgrade(alembic_config(engine), revision)
+
+
+@contextmanager
+def connection_for_migrations(engine: Engine) -> Iterator:
+    """A connection with SQLite foreign keys off (a batch rebuild of a parent table
+    would otherwise cascade-delete its children); checked again afterwards."""
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            conn.commit()
+        try:
+            yield conn
+        finally:
+            if is_sqlite(engine):
+                problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+                if problems:
+                    raise DataError(t("db.foreign_key_check", count=len(problems)))
+
+
+def backup_sqlite(engine: Engine, target: Path) -> int:
+    """A consistent copy of a live SQLite database via the online backup API; returns pages."""
+    source_path = sqlite_path(engine)
+    if source_path is None:
+        raise DataError(t("db.backup_not_sqlite"))
+    if target.exists():
+        raise DataError(t("db.backup_exists", path=target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    dst = sqlite3.connect(str(target))
+    pages = 0
+    try:
+        def progress(_status, remaining, total):
+            nonlocal pages
+            pages = total
+
+        src.backup(dst, pages=1024, progress=progress)
+        dst.execute("PRAGMA journal_mode = DELETE")
+        ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        if ok != "ok":
+            raise DataError(t("db.backup_corrupt", path=target, problem=ok))
+    finally:
+        dst.close()
+        src.close()
+    return pages

@@ -1,0 +1,74 @@
+"""Regulation packs: each region's rules as a TOML file, validated on load (SPEC §1).
+
+Shipped packs live in ``medisup/packs/data/<name>.toml``; a bureau of another province
+adds a file of the same form and loads it with :func:`load_pack_file`.  Only the standard
+library is imported here, so the command line starts fast.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from medisup.packs.model import (
+    KINDS,
+    TARGET_KINDS,
+    DeadlineRule,
+    MeetingDuty,
+    Pack,
+    PackItem,
+    RewardBand,
+    RewardLevel,
+    RewardRule,
+    one_of,
+)
+
+__all__ = [
+    "KINDS",
+    "TARGET_KINDS",
+    "DeadlineRule",
+    "MeetingDuty",
+    "Pack",
+    "PackItem",
+    "RewardBand",
+    "RewardLevel",
+    "RewardRule",
+    "available_packs",
+    "load_pack",
+    "load_pack_file",
+]
+
+_SUFFIX = ".toml"
+
+
+def _data_dir():  # a Traversable: the packs may sit inside a wheel or a zip
+    return resources.files(__name__) / "data"
+
+
+def available_packs() -> list[str]:
+    """Names of the shipped packs, sorted."""
+    return sorted(
+        entry.name[: -len(_SUFFIX)]
+        for entry in _data_dir().iterdir()
+        if entry.name.endswith(_SUFFIX)
+    )
+
+
+@cache
+def load_pack(name: str) -> Pack:
+    """The shipped pack ``name``; an unknown name is the user's mistake."""
+    if name not in available_packs():
+        from medisup.errors import InvalidValue
+        from medisup.i18n import t
+
+        raise InvalidValue(t("field.pack"), name, one_of(available_packs()))
+    with resources.as_file(_data_dir() / f"{name}{_SUFFIX}") as path:
+        return load_pack_file(path)
+
+
+def load_pack_file(path: Path | str) -> Pack:
+    """Load and validate any pack file; a malformed one raises ``PackError``."""
+    from medisup.packs.loader import parse_file
+
+    return parse_file(path)

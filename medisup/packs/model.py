@@ -1,0 +1,376 @@
+"""The shape of a loaded regulation pack: frozen dataclasses built by the loader."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from medisup.i18n import language, t
+
+# The lists a pack declares, in the order `pack show` prints them.
+KINDS = (
+    "criteria",
+    "channels",
+    "categories",
+    "backgrounds",
+    "recommending_bodies",
+    "discipline_rules",
+    "termination_grounds",
+    "report_channels",
+    "activity_kinds",
+    "subjects",
+    "items",
+)
+
+# What a lead can be about; fixed by the tool because lead records store it.
+TARGET_KINDS = ("medical_institution", "pharmacy", "insured_person", "agency", "other")
+
+# Findings a service can fill in by itself; a criterion names one with `auto`.
+AUTO_CHECKS = ("citizen_id",)
+
+RENEWAL_CONSENT = ("recorded", "required")
+ON_TERM_END = ("expire", "auto_dismiss")
+REWARD_METHODS = ("flat", "levels", "bands")
+
+
+def _english() -> bool:
+    return language() == "en"
+
+
+@dataclass(frozen=True)
+class PackItem:
+    """One coded entry of a pack list: a criterion, a channel, a ground, a taxonomy item …
+
+    Only the fields that make sense for its list are set; the rest keep their defaults.
+    """
+
+    code: str
+    label: str
+    article: str
+    short: str | None = None
+    kind: str = ""
+    label_en: str = ""
+    short_en: str | None = None
+    article_en: str = ""
+    note: str | None = None
+    note_en: str | None = None
+    # criteria (auto, preferred) and backgrounds (preferred)
+    auto: str | None = None
+    preferred: bool = False
+    # channels
+    needs_recommender: bool = False
+    # termination grounds
+    blocks_reapplication: bool = False
+    referral: bool = False
+    from_discipline: bool = False
+    incompetence: bool = False
+    term_end: bool = False
+    # subjects: the target kinds a lead under this subject may name
+    targets: tuple[str, ...] = ()
+    # taxonomy items: the subject code they belong to
+    subject: str | None = None
+
+    def text(self, *, short: bool = False) -> str:
+        """The label in the user's language; ``short`` gives the table form."""
+        if _english():
+            if short and self.short_en:
+                return self.short_en
+            return self.label_en or self.label
+        if short and self.short:
+            return self.short
+        return self.label
+
+    def cite(self) -> str:
+        """The article reference in the user's language, as `--explain` prints it."""
+        if _english() and self.article_en:
+            return self.article_en
+        return self.article
+
+    def note_text(self) -> str | None:
+        if _english() and self.note_en:
+            return self.note_en
+        return self.note
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """Working-day limits for handling a lead (national report-handling defaults)."""
+
+    accept_working_days: int
+    handle_working_days: int
+    max_extension_working_days: int
+    article: str
+    basis: str
+    article_en: str = ""
+    basis_en: str = ""
+
+    def cite(self) -> str:
+        if _english():
+            return " ".join(x for x in (self.article_en or self.article, self.basis_en) if x)
+        return "".join(x for x in (self.article, self.basis) if x)
+
+
+@dataclass(frozen=True)
+class MeetingDuty:
+    """A meeting the department must hold every year (GX Art. 11(一))."""
+
+    kind: str
+    per_year: int
+    label: str
+    article: str
+    label_en: str = ""
+    article_en: str = ""
+
+    def text(self) -> str:
+        return self.label_en if _english() and self.label_en else self.label
+
+    def cite(self) -> str:
+        return self.article_en if _english() and self.article_en else self.article
+
+
+@dataclass(frozen=True)
+class RewardLevel:
+    """A seriousness level of a ``levels`` reward rule, with its own rate and floor."""
+
+    code: str
+    label: str
+    rate: Decimal
+    floor: Decimal | None = None
+    label_en: str = ""
+    description: str | None = None
+    description_en: str | None = None
+
+    def text(self) -> str:
+        return self.label_en if _english() and self.label_en else self.label
+
+
+@dataclass(frozen=True)
+class RewardBand:
+    """A marginal band: ``rate`` applies to the part of the amount up to ``up_to``
+    (``None``: everything above the previous band)."""
+
+    up_to: Decimal | None
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class RewardRule:
+    """A region's reward rule for verified leads, read from a pack's ``[reward]`` table.
+
+    Order of computation: the method gives the base (flat rate, level rate then the
+    level's floor, or marginal bands); no amount → a value chosen in ``fixed_range``; then
+    the global ``floor``; then the insider uplift; the global ``cap`` last.
+    """
+
+    method: str
+    article: str
+    basis: str
+    claim_months: int
+    rate: Decimal | None = None
+    levels: tuple[RewardLevel, ...] = ()
+    default_level: str | None = None
+    bands: tuple[RewardBand, ...] = ()
+    insider_uplift: Decimal | None = None  # fraction added: 0.5 → +50 %
+    insider_article: str | None = None
+    fixed_range: tuple[Decimal, Decimal] | None = None
+    floor: Decimal | None = None
+    cap: Decimal | None = None
+    article_en: str = ""
+    basis_en: str = ""
+
+    def level(self, code: str) -> RewardLevel | None:
+        for level in self.levels:
+            if level.code == code:
+                return level
+        return None
+
+    def cite(self) -> str:
+        if _english():
+            return ", ".join(x for x in (self.article_en or self.article, self.basis_en) if x)
+        return "、".join(x for x in (self.article, self.basis) if x)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """Everything that differs between regions, for one regulation (SPEC §1)."""
+
+    name: str
+    region: str
+    regulation: str
+    role_title: str
+    term_years: int
+    term_article: str
+    renewal_consent: str
+    renewal_article: str
+    on_term_end: str
+    on_term_end_article: str
+    certificate_pattern: str
+    deadlines: DeadlineRule
+    criteria: tuple[PackItem, ...]
+    channels: tuple[PackItem, ...]
+    categories: tuple[PackItem, ...]
+    backgrounds: tuple[PackItem, ...]
+    recommending_bodies: tuple[PackItem, ...]
+    discipline_rules: tuple[PackItem, ...]
+    termination_grounds: tuple[PackItem, ...]
+    report_channels: tuple[PackItem, ...]
+    activity_kinds: tuple[PackItem, ...]
+    subjects: tuple[PackItem, ...]
+    items: tuple[PackItem, ...]
+    auto_dismiss_ground: str | None = None
+    age_range: tuple[int, int] | None = None
+    age_article: str | None = None
+    quota: int | None = None
+    meeting_duty: MeetingDuty | None = None
+    holiday_overrides: Mapping[date, bool] = field(default_factory=dict)
+    holiday_years: tuple[int, ...] = ()
+    reward: RewardRule | None = None
+    reward_note: str | None = None
+    region_en: str = ""
+    regulation_en: str = ""
+    role_title_en: str = ""
+    reward_note_en: str | None = None
+    source: str = ""
+    _index: dict[str, dict[str, PackItem]] = field(
+        default=None, init=False, repr=False, compare=False  # type: ignore[assignment]
+    )
+
+    def __post_init__(self) -> None:
+        index = {kind: {item.code: item for item in getattr(self, kind)} for kind in KINDS}
+        object.__setattr__(self, "_index", index)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.source))
+
+    def text(self, attr: str) -> str | None:
+        """A pack-level text (``region``, ``regulation``, ``role_title``, ``reward_note``)
+        in the user's language."""
+        value = getattr(self, attr)
+        if _english():
+            return getattr(self, f"{attr}_en", None) or value
+        return value
+
+    def codes(self, kind: str) -> tuple[str, ...]:
+        """The codes of one list, in the pack's order."""
+        return tuple(self._kind(kind))
+
+    def item(self, kind: str, code: str) -> PackItem:
+        """The entry ``code`` of list ``kind``; an unknown code is the user's mistake."""
+        found = self._kind(kind).get(code)
+        if found is None:
+            raise _invalid(kind, code, self.codes(kind))
+        return found
+
+    def label(self, kind: str, code: str, *, short: bool = False) -> str:
+        return self.item(kind, code).text(short=short)
+
+    def resolve(self, kind: str, text: str) -> PackItem:
+        """Find an entry by code (any case), label, short label or English label —
+        what a clerk types into a workbook cell."""
+        wanted = " ".join(str(text).split())
+        entries = self._kind(kind)
+        if wanted in entries:
+            return entries[wanted]
+        folded = wanted.casefold()
+        for item in entries.values():
+            names = (item.code, item.label, item.short, item.label_en, item.short_en)
+            if any(name and name.casefold() == folded for name in names):
+                return item
+        raise _invalid(kind, text, self.codes(kind))
+
+    def taxonomy(self) -> list[tuple[PackItem, tuple[PackItem, ...]]]:
+        """Subjects with their items, in order, for printing a tree."""
+        return [
+            (subject, tuple(i for i in self.items if i.subject == subject.code))
+            for subject in self.subjects
+        ]
+
+    def subject_of(self, item_code: str) -> PackItem:
+        return self.item("subjects", self.item("items", item_code).subject or "")
+
+    def fits_target(self, item_code: str, target_kind: str) -> bool:
+        """Whether a lead about a ``target_kind`` may carry taxonomy item ``item_code``."""
+        return target_kind in self.subject_of(item_code).targets
+
+    def ground(self, flag: str) -> PackItem | None:
+        """The termination ground carrying ``flag`` (``from_discipline``, ``incompetence``,
+        ``term_end``), if the pack has one."""
+        for item in self.termination_grounds:
+            if getattr(item, flag):
+                return item
+        return None
+
+    def term_end(self, start: date) -> date:
+        """Last day of a term that starts on ``start``: the same month and day
+        ``term_years`` later, minus one day.  A 29 February start has its anniversary on
+        28 February when that year has no 29th, so the term then ends on 27 February —
+        the safe side, never a day longer than the regulation's term."""
+        year = start.year + self.term_years
+        day = start.day
+        if start.month == 2 and day == 29 and not _leap(year):
+            day = 28
+        return date(year, start.month, day) - timedelta(days=1)
+
+    def _kind(self, kind: str) -> dict[str, PackItem]:
+        try:
+            return self._index[kind]
+        except KeyError:
+            raise ValueError(f"unknown pack list {kind!r}") from None
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def one_of(choices: Any) -> str:
+    """``expected`` text for an enumerated value, in the user's language."""
+    return t("pack.one_of", choices=t("pack.list_sep").join(str(c) for c in choices))
+
+
+def _invalid(kind: str, value: Any, codes: tuple[str, ...]) -> Exception:
+    from medisup.errors import InvalidValue
+
+    return InvalidValue(t(f"pack.kind.{kind}"), value, one_of(codes))
+
+
+_NUMERALS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_ARTICLE = re.compile(r"第([〇零一二两三四五六七八九十百]+)条")
+_CLAUSE = re.compile(r"（([〇零一二两三四五六七八九十百]+)）")
+_ITEM = re.compile(r"\)(\d+)")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def chinese_number(text: str) -> int:
+    """``十二`` → 12, ``二十一`` → 21, ``一百零五`` → 105 (article numbers only)."""
+    total, current = 0, 0
+    for char in text:
+        if char == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _NUMERALS[char]
+    return total + current
+
+
+def english_article(article: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """``广西办法第三条（五）`` → ``GX Art. 3(5)``; ``第八条（一）1`` → ``Art. 8(1) item 1``.
+
+    Returns an empty string when some Chinese is left over, so the caller shows the
+    Chinese reference rather than a half translation."""
+    text = article
+    for zh, en in (prefixes or {}).items():
+        text = text.replace(zh, f"{en} " if en else "")
+    text = _ARTICLE.sub(lambda m: f"Art. {chinese_number(m.group(1))}", text)
+    text = _CLAUSE.sub(lambda m: f"({chinese_number(m.group(1))})", text)
+    text = _ITEM.sub(lambda m: f") item {m.group(1)}", text)
+    text = text.replace("、", ", ").replace("，", ", ")
+    text = " ".join(text.split())
+    return "" if _CJK.search(text) else text

@@ -1,0 +1,102 @@
+"""The unit of work: one session and one transaction per command, with the operator's
+identity and scope, and the audit trail written in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from medisup.config import Settings
+from medisup.db import check_schema, describe_url, make_engine, translate_operational_error
+from medisup.errors import DataError, ScopeError, UsageError
+from medisup.i18n import t
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who runs the command, as which department, and which command it is."""
+
+    operator: str
+    dept: str | None
+    command: str
+
+
+@dataclass
+class UnitOfWork:
+    """What a service receives: the session, the actor and helpers bound to both."""
+
+    session: Session
+    actor: Actor
+    batch_id: int | None = None
+    _departments: dict[str, Any] | None = field(default=None, repr=False)
+
+    # -- scope ---------------------------------------------------------------
+    @cached_property
+    def scope(self) -> frozenset[str]:
+        """Codes of the operator's department and every department below it."""
+        from medisup.services.departments import subtree_codes
+
+        dept = self.require_dept()
+        return frozenset(subtree_codes(self.session, dept))
+
+    def require_dept(self) -> str:
+        if not self.actor.dept:
+            raise UsageError(t("scope.no_dept"))
+        return self.actor.dept
+
+    def check_scope(self, code: str) -> None:
+        """Refuse to touch a department outside the operator's own subtree."""
+        if code not in self.scope:
+            raise ScopeError(t("scope.outside", code=code, dept=self.actor.dept))
+
+    # -- audit ---------------------------------------------------------------
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: Any,
+        *,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        from medisup.services.audit import append
+
+        append(self, action=action, entity=entity, entity_id=str(entity_id),
+               before=before, after=after)
+
+
+@contextmanager
+def unit_of_work(
+    settings: Settings, *, command: str, write: bool = True, check: bool = True
+) -> Iterator[UnitOfWork]:
+    """Open the database, check its revision, yield a unit of work, commit once at the end.
+
+    Any exception rolls everything back, so a command never leaves half its work behind.
+    """
+    engine = make_engine(settings.database_url, write=write)
+    try:
+        if check:
+            check_schema(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            uow = UnitOfWork(session, Actor(settings.operator, settings.dept, command))
+            try:
+                yield uow
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    except OperationalError as exc:
+        raise translate_operational_error(exc, settings.database_url) from None
+    except DBAPIError as exc:
+        raise DataError(
+            t("db.error", url=describe_url(settings.database_url),
+              problem=str(exc.orig).strip().splitlines()[0] if exc.orig else exc)
+        ) from None
+    finally:
+        engine.dispose()
