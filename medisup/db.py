@@ -56,6 +56,8 @@ def make_engine(url: str, *, create_dirs: bool = False, write: bool = True) -> E
         raise DataError(t("db.bad_url", url=url)) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
+        if database.startswith("file:"):  # URI form, e.g. file:/path/x.db?mode=ro&uri=true
+            database = database[5:].split("?")[0]
         if database and database != ":memory:":
             path = Path(database)
             if create_dirs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,9 @@ class Column:
 def out_console():
     from rich.console import Console
 
-    return Console(soft_wrap=False, highlight=False)
+    # Piped tables get room for Chinese text instead of rich's 80-column default.
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 140
+    return Console(soft_wrap=False, highlight=False, width=width)
 
 
 @cache
@@ -128,6 +131,7 @@ def render_record(
     *,
     title: str | None = None,
     sections: Mapping[str, tuple[Sequence[Column], Sequence[Mapping[str, Any]]]] | None = None,
+    section_titles: Mapping[str, str] | None = None,
 ) -> None:
     """Render one record (``show``), optionally with nested lists (history, terms …).
 
@@ -167,7 +171,8 @@ def render_record(
     for key, (cols, rows) in sections.items():
         from medisup.i18n import has, t
 
-        label = t(f"section.{key}") if has(f"section.{key}") else key
+        label = (section_titles or {}).get(key) or (
+            t(f"section.{key}") if has(f"section.{key}") else key)
         render_rows(cols, rows, fmt, title=label)
 
 

@@ -15,7 +15,9 @@ from medisup import __version__
 from medisup.cli import audit as audit_cli
 from medisup.cli import db as db_cli
 from medisup.cli import dept as dept_cli
+from medisup.cli import lead as lead_cli
 from medisup.cli import pack as pack_cli
+from medisup.cli import supervisor as supervisor_cli
 from medisup.cli.common import AppState, localise_help
 from medisup.errors import ExitStatus, MedisupError
 from medisup.i18n import t
@@ -24,7 +26,7 @@ class MedisupGroup(TyperGroup):
     """The root group: turns every failure into one line on stderr and an exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        from typer import _click as click
+        from typer._click import exceptions as click
 
         args = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in args or os.environ.get("MEDISUP_DEBUG") == "1"
@@ -37,14 +39,18 @@ class MedisupGroup(TyperGroup):
                 traceback.print_exc()
             _error(exc.message)
             status = exc.exit_status
-        except click.exceptions.ClickException as exc:
+        except click.NoArgsIsHelpError as exc:
+            # `medisup dept` alone: show that group's help, as --help would.
+            typer.echo(exc.ctx.get_help()) if exc.ctx is not None else None
+            status = ExitStatus.USAGE
+        except click.ClickException as exc:
             if debug:
                 traceback.print_exc()
             from medisup.cli.common import usage_message
 
             _error(usage_message(exc))
             status = ExitStatus.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
-        except (click.exceptions.Abort, KeyboardInterrupt):
+        except (typer.Abort, KeyboardInterrupt):
             _error(t("cli.aborted"))
             status = 130
         except Exception as exc:  # a defect or an unexpected environment problem
@@ -102,6 +108,8 @@ def root(
 app.command("init", help=t("help.init"))(db_cli.init)
 app.add_typer(dept_cli.app, name="dept", help=t("help.dept.group"))
 app.add_typer(pack_cli.app, name="pack", help=t("help.pack.group"))
+app.add_typer(supervisor_cli.app, name="supervisor", help=t("help.supervisor.group"))
+app.add_typer(lead_cli.app, name="lead", help=t("help.lead.group"))
 app.add_typer(audit_cli.app, name="audit", help=t("help.audit.group"))
 app.add_typer(db_cli.app, name="db", help=t("help.db.group"))
 

@@ -46,6 +46,17 @@ def log(
         return rows
 
     rows = run(ctx, work, write=reveal)
+    if fmt is OutputFormat.table:
+        table_columns = [
+            Column("id", t("col.seq"), "right"), Column("at", t("col.time")),
+            Column("operator", t("col.operator")), Column("command", t("col.command")),
+            Column("action", t("col.action")), Column("entity", t("col.entity")),
+            Column("entity_id", t("col.entity_id")), Column("change", t("col.change")),
+        ]
+        for row in rows:
+            row["change"] = _change(row["before"], row["after"])
+        render_rows(table_columns, rows, fmt, title=t("audit.log_title"), empty=t("audit.empty"))
+        return
     columns = [
         Column("id", t("col.seq"), "right"), Column("at", t("col.time")),
         Column("operator", t("col.operator")), Column("dept", t("col.dept_code")),
@@ -68,3 +79,19 @@ def verify(ctx: typer.Context) -> None:
     message(t(f"audit.broken.{report.problem}", id=report.broken_at, count=report.entries),
             style="red")
     raise typer.Exit(ExitStatus.PROBLEMS)
+
+
+def _change(before, after) -> str:
+    """What changed, compactly: ``quota: 3 → 5`` for updates, the values for creations."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = [k for k in after if before.get(k) != after.get(k)]
+        return "; ".join(f"{k}: {_short(before.get(k))} → {_short(after.get(k))}" for k in keys)
+    doc = after if after is not None else before
+    if isinstance(doc, dict):
+        return "; ".join(f"{k}={_short(v)}" for k, v in doc.items() if v not in (None, "", []))
+    return _short(doc)
+
+
+def _short(value, limit: int = 40) -> str:
+    text = "—" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

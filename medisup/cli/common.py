@@ -176,7 +176,7 @@ def localise_help() -> None:
 
 def usage_message(exc) -> str:
     """A one-line message for a command-line error, in the user's language."""
-    from typer import _click as click
+    from typer._click import exceptions as click
 
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
         names = "/".join(getattr(exc.param, "opts", []) or [exc.param.name or ""])

@@ -48,7 +48,7 @@ def _flags(item) -> list[str]:
         if value:
             flags.append(t(f"pack.flag.{flag}"))
     if item.targets:
-        flags.append(t("pack.flag.targets") + "：" + "、".join(t(f"target.{k}") for k in item.targets))
+        flags.append(t("pack.flag.targets") + "：" + "、".join(t(f"pack.target.{k}") for k in item.targets))
     return flags
 
 
@@ -138,4 +138,4 @@ def show(
         for kind in SHOWN if getattr(pack, kind)
     }
     render_record(fields, _settings(pack), fmt, title=f"{pack.name} {pack.text('regulation')}",
-                  sections=sections)
+                  sections=sections, section_titles={k: t(f"pack.kind.{k}") for k in sections})

@@ -46,8 +46,17 @@ _REQUIRED_KINDS = {
     "subjects",
     "items",
 }
-_COMMON_KEYS = ("code", "label", "article", "short", "label_en", "short_en", "article_en",
-                "note", "note_en")  # fmt: skip
+_COMMON_KEYS = (
+    "code",
+    "label",
+    "article",
+    "short",
+    "label_en",
+    "short_en",
+    "article_en",
+    "note",
+    "note_en",
+)
 _BOOL_FLAGS = {
     "criteria": ("preferred",),
     "channels": ("needs_recommender",),
@@ -241,7 +250,7 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
     prefixes = _prefixes(root)
     lists = {kind: _items(root, kind, prefixes) for kind in KINDS}
     _check_references(root, lists)
-    grounds = {item.code for item in lists["termination_grounds"]}
+    grounds = [item.code for item in lists["termination_grounds"]]
 
     on_term_end = root.choice("on_term_end", ON_TERM_END)
     auto_dismiss = root.text("auto_dismiss_ground", required=on_term_end == "auto_dismiss")
@@ -249,19 +258,20 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
         if on_term_end != "auto_dismiss":
             root.fail("auto_dismiss_ground", t("pack.error.only_with_auto_dismiss"))
         if auto_dismiss not in grounds:
-            root.fail("auto_dismiss_ground", _unknown(auto_dismiss, sorted(grounds)))
+            root.fail("auto_dismiss_ground", _unknown(auto_dismiss, grounds))
 
     age = root.raw("age_range", list, required=False)
     if age is not None:
         if len(age) != 2 or not all(type(x) is int for x in age) or not 0 < age[0] <= age[1]:
-            root.fail("age_range", t("pack.error.bad_value", value=age,
-                                     expected=t("pack.type.age_range")))  # fmt: skip
+            root.fail(
+                "age_range", t("pack.error.bad_value", value=age, expected=t("pack.type.age_range"))
+            )
         age = (age[0], age[1])
 
     pattern = root.text("certificate_pattern")
     _check_pattern(root, pattern)
 
-    activity_kinds = {item.code for item in lists["activity_kinds"]}
+    activity_kinds = [item.code for item in lists["activity_kinds"]]
     duty = _meeting_duty(root, activity_kinds, prefixes)
     reward = _reward(root.table("reward", required=False), prefixes)
     reward_note = root.text("reward_note", required=reward is None)
@@ -293,6 +303,7 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
         reward=reward,
         reward_note=reward_note,
         reward_note_en=root.text("reward_note_en", required=False),
+        article_prefix_en=MappingProxyType(prefixes),
         source=source,
         **lists,
     )
@@ -348,7 +359,9 @@ def _items(root: _Table, kind: str, prefixes: dict[str, str]) -> tuple[PackItem,
                 entry.fail("targets", t("pack.error.empty"))
             for index, target in enumerate(targets):
                 if target not in TARGET_KINDS:
-                    root.ctx.fail(f"{entry.key('targets')}[{index}]", _unknown(target, TARGET_KINDS))
+                    root.ctx.fail(
+                        f"{entry.key('targets')}[{index}]", _unknown(target, TARGET_KINDS)
+                    )
             fields["targets"] = tuple(targets)
         if kind == "items":
             fields["subject"] = entry.text("subject")
@@ -383,22 +396,26 @@ def _check_pattern(root: _Table, pattern: str) -> None:
     try:
         pattern.format(dept="150000", year=2024, seq=1)
     except (KeyError, IndexError, ValueError):
-        root.fail("certificate_pattern", t("pack.error.bad_value", value=pattern,
-                                           expected=t("pack.type.pattern")))  # fmt: skip
+        root.fail(
+            "certificate_pattern",
+            t("pack.error.bad_value", value=pattern, expected=t("pack.type.pattern")),
+        )
     if "{seq" not in pattern:
-        root.fail("certificate_pattern", t("pack.error.bad_value", value=pattern,
-                                           expected=t("pack.type.pattern")))  # fmt: skip
+        root.fail(
+            "certificate_pattern",
+            t("pack.error.bad_value", value=pattern, expected=t("pack.type.pattern")),
+        )
 
 
 def _meeting_duty(
-    root: _Table, activity_kinds: set[str], prefixes: dict[str, str]
+    root: _Table, activity_kinds: list[str], prefixes: dict[str, str]
 ) -> MeetingDuty | None:
     table = root.table("meeting_duty", required=False)
     if table is None:
         return None
     kind = table.text("kind")
     if kind not in activity_kinds:
-        table.fail("kind", _unknown(kind, sorted(activity_kinds)))
+        table.fail("kind", _unknown(kind, activity_kinds))
     article = table.text("article")
     duty = MeetingDuty(
         kind=kind,
@@ -438,15 +455,18 @@ def _holidays(root: _Table) -> tuple[dict[date, bool], tuple[int, ...]]:
             try:
                 day = date.fromisoformat(name.strip())
             except ValueError:
-                table.fail(name, t("pack.error.bad_value", value=name,
-                                   expected=t("pack.type.date")))  # fmt: skip
+                table.fail(
+                    name, t("pack.error.bad_value", value=name, expected=t("pack.type.date"))
+                )
             days[day] = table.flag(name)
         table.finish()
     years = root.raw("holiday_years", list, required=False) or []
     for index, year in enumerate(years):
         if type(year) is not int or not 1900 < year < 2200:
-            root.ctx.fail(f"holiday_years[{index}]", t("pack.error.bad_value", value=year,
-                                                       expected=t("pack.type.year")))  # fmt: skip
+            root.ctx.fail(
+                f"holiday_years[{index}]",
+                t("pack.error.bad_value", value=year, expected=t("pack.type.year")),
+            )
     return days, tuple(sorted(set(years)))
 
 
@@ -458,7 +478,8 @@ def _reward(table: _Table | None, prefixes: dict[str, str]) -> RewardRule | None
     fields: dict[str, Any] = {
         "method": method,
         "article": article,
-        "article_en": table.text("article_en", required=False) or english_article(article, prefixes),
+        "article_en": table.text("article_en", required=False)
+        or english_article(article, prefixes),
         "basis": table.text("basis"),
         "basis_en": table.text("basis_en", required=False) or "",
         "claim_months": table.integer("claim_months", minimum=1),
@@ -468,7 +489,11 @@ def _reward(table: _Table | None, prefixes: dict[str, str]) -> RewardRule | None
     }
     if fields["rate"] is not None and method != "flat":
         table.fail("rate", t("pack.error.only_with_method", method="flat"))
-    if fields["floor"] is not None and fields["cap"] is not None and fields["floor"] > fields["cap"]:
+    if (
+        fields["floor"] is not None
+        and fields["cap"] is not None
+        and fields["floor"] > fields["cap"]
+    ):
         table.fail("cap", t("pack.error.cap_below_floor", floor=fields["floor"]))
 
     levels = table.tables("levels", required=method == "levels")
@@ -542,4 +567,3 @@ def _reward_bands(tables: list[_Table]) -> Iterator[RewardBand]:
         entry.finish()
         previous = up_to if up_to is not None else previous
         yield band
-

@@ -110,8 +110,8 @@ class DeadlineRule:
 
     def cite(self) -> str:
         if _english():
-            return " ".join(x for x in (self.article_en or self.article, self.basis_en) if x)
-        return "".join(x for x in (self.article, self.basis) if x)
+            return "; ".join(x for x in (self.article_en or self.article, self.basis_en) if x)
+        return "；".join(x for x in (self.article, self.basis) if x)
 
 
 @dataclass(frozen=True)
@@ -234,9 +234,10 @@ class Pack:
     regulation_en: str = ""
     role_title_en: str = ""
     reward_note_en: str | None = None
+    article_prefix_en: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
     _index: dict[str, dict[str, PackItem]] = field(
-        default=None, init=False, repr=False, compare=False  # type: ignore[assignment]
+        default=None, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
@@ -252,6 +253,14 @@ class Pack:
         value = getattr(self, attr)
         if _english():
             return getattr(self, f"{attr}_en", None) or value
+        return value
+
+    def cite(self, attr: str) -> str | None:
+        """A pack-level article reference (``term_article``, ``renewal_article``,
+        ``on_term_end_article``, ``age_article``) in the user's language."""
+        value = getattr(self, attr)
+        if value and _english():
+            return english_article(value, self.article_prefix_en) or value
         return value
 
     def codes(self, kind: str) -> tuple[str, ...]:
@@ -337,8 +346,7 @@ def _invalid(kind: str, value: Any, codes: tuple[str, ...]) -> Exception:
     return InvalidValue(t(f"pack.kind.{kind}"), value, one_of(codes))
 
 
-_NUMERALS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_NUMERALS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _ARTICLE = re.compile(r"第([〇零一二两三四五六七八九十百]+)条")
 _CLAUSE = re.compile(r"（([〇零一二两三四五六七八九十百]+)）")
 _ITEM = re.compile(r"\)(\d+)")

@@ -165,9 +165,17 @@ def log(
         if not reveal:
             before, after = mask_personal(before), mask_personal(after)
         rows.append({
-            "id": e.id, "at": e.at[:19].replace("T", " "), "operator": e.operator,
+            "id": e.id, "at": _local(e.at), "operator": e.operator,
             "dept": e.dept, "command": e.command, "action": e.action, "entity": e.entity,
             "entity_id": e.entity_id, "before": before, "after": after,
             "batch_id": e.batch_id, "hash": e.hash[:12],
         })
     return rows
+
+
+def _local(at: str) -> str:
+    """Stored in UTC; shown in the machine's local time (a bureau reads Beijing time)."""
+    try:
+        return datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return at[:19].replace("T", " ")

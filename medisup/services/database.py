@@ -21,6 +21,7 @@ from medisup.db import (
 )
 from medisup.errors import DataError, InvalidValue
 from medisup.i18n import t
+from medisup.models import Department
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,12 @@ def initialise(
     with unit_of_work(acting, command=command) as uow:
         existing = departments.count(uow.session)
         dept = None
-        if existing == 0:
-            if not code or not name or not pack:
-                missing = [opt for opt, v in (("--code", code), ("--name", name), ("--pack", pack)) if not v]
+        known = code is not None and uow.session.get(Department, code) is not None
+        if existing == 0 or (code and not known):
+            missing = [opt for opt, v in (("--code", code), ("--name", name), ("--pack", pack)) if not v]
+            if missing:
                 raise InvalidValue(t("field.first_dept"), "", t("init.need_first", options=", ".join(missing)))
             dept = departments.add(uow, code=code, name=name, pack=pack, quota=quota, first=True)
-        elif code and uow.session.get(departments.Department, code) is None:
-            raise DataError(t("init.already", count=existing))
     return InitResult(describe_url(settings.database_url), before, after, dept, existing)
 
 

@@ -153,7 +153,9 @@ def add(
     if session.get(Department, code) is not None:
         raise RuleViolation(t("dept.exists", code=code))
     if first:
-        if count(session) and parent is None:
+        # Another top department may join a shared (e.g. national) database only at
+        # province level; everything else hangs below an existing department.
+        if parent is None and count(session) and level_of(code) != "province":
             raise RuleViolation(t("dept.already_initialised"))
         if pack is None:
             raise InvalidValue(t("field.pack"), "", t("dept.expect_pack"))

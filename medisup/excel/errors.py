@@ -1,0 +1,48 @@
+"""Errors of the workbook adapter: each one a localised line that names the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from medisup.errors import DataError
+
+
+class WorkbookError(DataError):
+    """A workbook or CSV file cannot be used; ``key`` is the catalogue key of the message."""
+
+    def __init__(self, key: str, path: str | Path, **params: Any) -> None:
+        from medisup.i18n import t
+
+        self.key = key
+        self.path = Path(path)
+        self.params = params
+        super().__init__(t(key, file=self.path.name, **params))
+
+
+class FileProblem(WorkbookError):
+    """The file is missing, unreadable, too large or empty."""
+
+
+class UnsupportedFile(WorkbookError):
+    """Not a workbook we read: an old .xls, a web page, another format or a broken file."""
+
+
+class EncryptedWorkbook(UnsupportedFile):
+    """A workbook with an opening password."""
+
+
+class UnsafeWorkbook(WorkbookError):
+    """A zip bomb, an XML part with a DTD or entity, or another hostile construction."""
+
+
+class EncodingProblem(WorkbookError):
+    """A CSV file whose text is neither UTF-8 nor GB18030/GBK."""
+
+
+class SheetProblem(WorkbookError):
+    """The sheet asked for does not exist, or there is no data at all."""
+
+
+class HeaderProblem(WorkbookError):
+    """No header row, two possible header rows, missing required or duplicate columns."""

@@ -1,0 +1,221 @@
+"""Checks made before a workbook or CSV is parsed: size, real type, passwords, zip bombs, DTDs."""
+
+from __future__ import annotations
+
+import codecs
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from medisup.excel.errors import (
+    EncodingProblem,
+    EncryptedWorkbook,
+    FileProblem,
+    UnsafeWorkbook,
+    UnsupportedFile,
+)
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much a file may cost before we refuse to parse it."""
+
+    max_bytes: int = 50 * MB
+    max_uncompressed: int = 500 * MB
+    max_ratio: float = 100.0
+    # Small parts (styles, a short sheet of empty rows) legitimately compress far better
+    # than 100:1 and cost nothing to inflate; the ratio is judged above this size.
+    ratio_floor: int = 1 * MB
+    max_members: int = 10_000
+    header_scan: int = 30
+
+
+DEFAULT_LIMITS = Limits()
+
+OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+OLD_SUFFIXES = frozenset({".xls", ".et"})
+CSV_SUFFIXES = frozenset({".csv", ".txt"})
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_XML_HEAD = 4096
+
+
+def check_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Refuse a file we should not parse; otherwise say how to read it: "xlsx" or "csv".
+
+    The content decides, not the name: a workbook saved as .xls by mistake still reads,
+    and a password-protected .xlsx (an OLE2 container) is named as such.
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise FileProblem("excel.error.missing", path) from None
+    except OSError as exc:
+        raise FileProblem("excel.error.unreadable", path, reason=exc.strerror or exc) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise FileProblem("excel.error.not_file", path)
+    if info.st_size > limits.max_bytes:
+        raise FileProblem(
+            "excel.error.too_large",
+            path,
+            size=_megabytes(info.st_size),
+            limit=_megabytes(limits.max_bytes),
+        )
+    if info.st_size == 0:
+        raise FileProblem("excel.error.empty_file", path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_XML_HEAD)
+    except OSError as exc:
+        raise FileProblem("excel.error.unreadable", path, reason=exc.strerror or exc) from None
+
+    suffix = path.suffix.lower()
+    if head.startswith(OLE2_SIGNATURE):
+        _refuse_ole2(path, suffix)
+    if head.startswith(b"PK"):
+        check_xlsx(path, limits)
+        return "xlsx"
+    if _looks_like_markup(head):
+        raise UnsupportedFile("excel.error.markup", path)
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if suffix in WORKBOOK_SUFFIXES or suffix in OLD_SUFFIXES:
+        raise UnsupportedFile("excel.error.not_workbook", path)
+    raise UnsupportedFile("excel.error.unsupported_type", path)
+
+
+def _refuse_ole2(path: Path, suffix: str) -> None:
+    """An OLE2 compound file: an encrypted workbook or an old binary .xls — never read."""
+    if suffix in WORKBOOK_SUFFIXES or _has_encryption_stream(path):
+        raise EncryptedWorkbook("excel.error.encrypted", path)
+    raise UnsupportedFile("excel.error.old_format", path)
+
+
+def _has_encryption_stream(path: Path) -> bool:
+    # Directory entries store stream names in UTF-16LE; a byte search finds the one
+    # Office writes for an encrypted package without parsing the FAT.
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            if _ENCRYPTION_STREAM in tail + chunk:
+                return True
+            tail = chunk[-len(_ENCRYPTION_STREAM) :]
+    return False
+
+
+def _looks_like_markup(head: bytes) -> bool:
+    """A web page or an XML Spreadsheet 2003 file that an old system saved as .xls."""
+    start = head.lstrip(codecs.BOM_UTF8).lstrip()[:100].lower()
+    return start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<workbook"))
+
+
+def check_xlsx(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a zip that is not a workbook, inflates too far, or holds XML with a DTD."""
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise UnsupportedFile("excel.error.not_workbook", path) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > limits.max_members:
+            raise UnsafeWorkbook("excel.error.zip_members", path, count=len(members))
+        names = {member.filename.lower() for member in members}
+        if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
+            if "xl/workbook.bin" in names or path.suffix.lower() not in WORKBOOK_SUFFIXES:
+                raise UnsupportedFile("excel.error.unsupported_type", path)
+            raise UnsupportedFile("excel.error.not_workbook", path)
+        if any(member.flag_bits & 0x1 for member in members):
+            raise EncryptedWorkbook("excel.error.encrypted", path)
+        total = 0
+        for member in members:
+            total += member.file_size
+            if member.file_size > limits.ratio_floor:
+                ratio = member.file_size / max(member.compress_size, 1)
+                if ratio > limits.max_ratio:
+                    raise UnsafeWorkbook(
+                        "excel.error.zip_ratio", path, member=member.filename, ratio=int(ratio)
+                    )
+        if total > limits.max_uncompressed:
+            raise UnsafeWorkbook(
+                "excel.error.zip_size",
+                path,
+                size=_megabytes(total),
+                limit=_megabytes(limits.max_uncompressed),
+            )
+        for member in members:
+            if member.filename.lower().endswith(_XML_SUFFIXES):
+                _check_xml_part(path, archive, member)
+
+
+def _check_xml_part(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """A DTD can only sit in the prolog, before the root element: look there and nowhere else."""
+    try:
+        with archive.open(member) as handle:
+            head = handle.read(_XML_HEAD)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        raise UnsupportedFile("excel.error.not_workbook", path) from None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:64]:
+        text = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    else:
+        text = head
+    upper = text.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+        raise UnsafeWorkbook("excel.error.xml_dtd", path, member=member.filename)
+    if len(head) == _XML_HEAD and not _has_root_element(text):
+        # A prolog longer than 4 KB is never written by Excel; it would hide a DTD.
+        raise UnsafeWorkbook("excel.error.xml_dtd", path, member=member.filename)
+
+
+def _has_root_element(text: bytes) -> bool:
+    start = 0
+    while (start := text.find(b"<", start)) != -1:
+        following = text[start + 1 : start + 2]
+        if following.isalpha() or following == b"_":
+            return True
+        start += 1
+    return False
+
+
+def require_defused_openpyxl(path: str | Path) -> None:
+    """openpyxl parses with defusedxml only when it is installed and not switched off."""
+    import openpyxl
+
+    if openpyxl.DEFUSEDXML is not True:
+        raise UnsafeWorkbook("excel.error.defusedxml", path)
+
+
+def read_csv_text(path: str | Path) -> tuple[str, str]:
+    """The text of a CSV file and the encoding found: UTF-8 (BOM or not), UTF-16 with BOM, GB18030."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileProblem("excel.error.unreadable", path, reason=exc.strerror or exc) from None
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16"), "utf-16"
+    except UnicodeDecodeError:
+        raise EncodingProblem("excel.error.encoding", path) from None
+    if b"\x00" in data[:8192]:
+        raise UnsupportedFile("excel.error.binary", path)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK and GB2312, which is what Excel writes on Chinese Windows.
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        raise EncodingProblem("excel.error.encoding", path) from None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.1f} MB"
