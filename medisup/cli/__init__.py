@@ -22,6 +22,7 @@ from medisup.cli.common import AppState, localise_help
 from medisup.errors import ExitStatus, MedisupError
 from medisup.i18n import t
 
+
 class MedisupGroup(TyperGroup):
     """The root group: turns every failure into one line on stderr and an exit code."""
 

@@ -62,7 +62,6 @@ def _item_rows(pack, kind: str) -> list[dict]:
 
 def _settings(pack) -> dict:
     duty = pack.meeting_duty
-    reward = pack.reward
     return {
         "name": pack.name,
         "region": pack.text("region"),
@@ -87,33 +86,11 @@ def _settings(pack) -> dict:
 
 
 def _reward_text(pack) -> str:
-    rule = pack.reward
-    if rule is None:
+    if pack.reward is None:
         return pack.text("reward_note") or t("pack.no_reward")
-    parts = [t(f"pack.reward.{rule.method}")]
-    if rule.rate is not None:
-        parts.append(t("pack.reward.rate", rate=_pct(rule.rate)))
-    for level in rule.levels:
-        parts.append(t("pack.reward.level", label=level.text(), rate=_pct(level.rate),
-                       floor=level.floor if level.floor is not None else "—"))
-    lower = 0
-    for band in rule.bands:
-        parts.append(t("pack.reward.band", low=lower, high=band.up_to if band.up_to is not None else "∞",
-                       rate=_pct(band.rate)))
-        lower = band.up_to
-    if rule.insider_uplift:
-        parts.append(t("pack.reward.uplift", rate=_pct(rule.insider_uplift)))
-    if rule.fixed_range:
-        parts.append(t("pack.reward.fixed", low=rule.fixed_range[0], high=rule.fixed_range[1]))
-    if rule.floor is not None or rule.cap is not None:
-        parts.append(t("pack.reward.bounds", floor=rule.floor or 0, cap=rule.cap or "∞"))
-    parts.append(t("pack.reward.claim", months=rule.claim_months))
-    parts.append(rule.cite())
-    return "；".join(str(p) for p in parts)
+    from medisup.services.rewards import describe_rule
 
-
-def _pct(rate) -> str:
-    return f"{(rate * 100).normalize():f}%"
+    return "；".join(describe_rule(pack.reward))
 
 
 @app.command("show", help=t("help.pack.show"))
@@ -121,9 +98,10 @@ def show(
     name: Annotated[str, typer.Argument(help=t("help.arg.pack"), show_default=False)],
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.packs import load_pack
+    from medisup.packs import load_pack, load_pack_file
 
-    pack = load_pack(name)
+    # A path checks a new pack file before a bureau installs it.
+    pack = load_pack_file(name) if name.endswith(".toml") else load_pack(name)
     fields = [Column(k, t(f"pack.field.{k}")) for k in _settings(pack)]
     item_columns = [
         Column("code", t("col.code")), Column("label", t("col.label")),

@@ -46,13 +46,32 @@ def _data_dir():  # a Traversable: the packs may sit inside a wheel or a zip
     return resources.files(__name__) / "data"
 
 
-def available_packs() -> list[str]:
-    """Names of the shipped packs, sorted."""
-    return sorted(
+def _shipped() -> set[str]:
+    return {
         entry.name[: -len(_SUFFIX)]
         for entry in _data_dir().iterdir()
         if entry.name.endswith(_SUFFIX)
-    )
+    }
+
+
+def user_pack_dir() -> Path:
+    """Where a bureau puts its own pack files: ``packs/`` in the user configuration folder."""
+    from medisup.config import config_dir
+
+    return config_dir() / "packs"
+
+
+def _user_packs() -> dict[str, Path]:
+    folder = user_pack_dir()
+    if not folder.is_dir():
+        return {}
+    return {p.name[: -len(_SUFFIX)]: p for p in folder.iterdir() if p.name.endswith(_SUFFIX)}
+
+
+def available_packs() -> list[str]:
+    """Names of the shipped packs and of the bureau's own pack files, sorted.  A shipped
+    name cannot be shadowed: the regulation texts behind it are fixed."""
+    return sorted(_shipped() | set(_user_packs()))
 
 
 @cache
@@ -63,6 +82,8 @@ def load_pack(name: str) -> Pack:
         from medisup.i18n import t
 
         raise InvalidValue(t("field.pack"), name, one_of(available_packs()))
+    if name not in _shipped():
+        return load_pack_file(_user_packs()[name])
     with resources.as_file(_data_dir() / f"{name}{_SUFFIX}") as path:
         return load_pack_file(path)
 

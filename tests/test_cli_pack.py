@@ -1,0 +1,78 @@
+"""`medisup pack list/show` as a user runs it, and a bureau's own pack file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import medisup.packs as packs
+
+
+def test_pack_list(bare_cli):
+    result = bare_cli("pack", "list", "-f", "json", dept=None)
+    assert result.exit_code == 0
+    names = [p["name"] for p in json.loads(result.stdout)]
+    assert names == ["gx-trial", "nm-2024"]
+
+
+def test_pack_show_nm_taxonomy_and_grounds(bare_cli):
+    result = bare_cli("pack", "show", "nm-2024", "-f", "json", dept=None)
+    doc = json.loads(result.stdout)
+    codes = [i["code"] for i in doc["items"]]
+    assert codes == [f"A{i}" for i in range(1, 10)] + [f"B{i}" for i in range(1, 7)] + \
+        [f"C{i}" for i in range(1, 5)] + [f"D{i}" for i in range(1, 6)] + ["E1"]
+    a1 = doc["items"][0]
+    assert a1["label"] == "虚构医药服务，伪造医疗文书和票据，骗取医疗保障基金的"
+    assert a1["article"].startswith("第八条（一）")
+    assert [g["code"] for g in doc["termination_grounds"]][:3] == ["violation", "sanctioned", "false_info"]
+    assert "未规定" in doc["reward"]
+    for kind in ("criteria", "channels", "categories", "discipline_rules", "report_channels",
+                 "activity_kinds"):
+        assert doc[kind] and all(i["code"] and i["label"] and i["article"] for i in doc[kind])
+
+
+def test_pack_show_gx_adds_f_items_and_reward(bare_cli):
+    doc = json.loads(bare_cli("pack", "show", "gx-trial", "-f", "json", dept=None).stdout)
+    assert [i["code"] for i in doc["items"]][-4:] == ["F1", "F2", "F3", "F4"]
+    assert "200,000" in doc["reward"]
+    assert "自然解聘" in doc["on_term_end"]
+
+
+def test_pack_show_table_is_chinese(bare_cli):
+    result = bare_cli("pack", "show", "nm-2024", dept=None)
+    assert "线索分类" in result.stdout or "监督范围" in result.stdout
+    assert "第十二条（一）" in result.stdout
+
+
+def test_unknown_pack(bare_cli):
+    result = bare_cli("pack", "show", "hn-2025", dept=None)
+    assert result.exit_code == 1 and "hn-2025" in result.stderr
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    source = Path(packs.__file__).parent / "data" / "nm-2024.toml"
+    text = source.read_text(encoding="utf-8").replace('code = "resigned"', 'code = "violation"', 1)
+    target = tmp_path / "broken.toml"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def test_malformed_pack_file_named_with_key_and_problem(bare_cli, tmp_path):
+    target = _broken_copy(tmp_path)
+    result = bare_cli("pack", "show", str(target), dept=None)
+    assert result.exit_code == 3
+    line = result.stderr.strip()
+    assert "broken.toml" in line and "termination_grounds" in line and "violation" in line
+    assert len(line.splitlines()) == 1
+
+
+def test_bureau_pack_in_user_folder(bare_cli, tmp_path):
+    source = Path(packs.__file__).parent / "data" / "nm-2024.toml"
+    folder = packs.user_pack_dir()
+    folder.mkdir(parents=True)
+    (folder / "hn-2025.toml").write_text(
+        source.read_text(encoding="utf-8").replace('name = "nm-2024"', 'name = "hn-2025"', 1),
+        encoding="utf-8")
+    packs.load_pack.cache_clear()
+    result = bare_cli("pack", "list", "-f", "json", dept=None)
+    assert "hn-2025" in [p["name"] for p in json.loads(result.stdout)]
