@@ -73,6 +73,7 @@ def test_bureau_pack_in_user_folder(bare_cli, tmp_path):
     (folder / "hn-2025.toml").write_text(
         source.read_text(encoding="utf-8").replace('name = "nm-2024"', 'name = "hn-2025"', 1),
         encoding="utf-8")
-    packs.load_pack.cache_clear()
     result = bare_cli("pack", "list", "-f", "json", dept=None)
     assert "hn-2025" in [p["name"] for p in json.loads(result.stdout)]
+    shown = bare_cli("pack", "show", "hn-2025", "-f", "json", dept=None)
+    assert json.loads(shown.stdout)["name"] == "hn-2025"

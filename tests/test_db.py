@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from medisup import db
 from medisup.errors import DataError
-from tests.conftest import PG_ADMIN_URL, seed_departments, Env
+from tests.conftest import PG_ADMIN_URL, Env, seed_departments
 
 
 def test_revisions_constant_matches_migration_scripts():

@@ -111,6 +111,7 @@ app.add_typer(dept_cli.app, name="dept", help=t("help.dept.group"))
 app.add_typer(pack_cli.app, name="pack", help=t("help.pack.group"))
 app.add_typer(supervisor_cli.app, name="supervisor", help=t("help.supervisor.group"))
 app.add_typer(lead_cli.app, name="lead", help=t("help.lead.group"))
+app.command("check", help=t("help.check"))(lead_cli.check_command)
 app.add_typer(audit_cli.app, name="audit", help=t("help.audit.group"))
 app.add_typer(db_cli.app, name="db", help=t("help.db.group"))
 

@@ -74,18 +74,29 @@ def available_packs() -> list[str]:
     return sorted(_shipped() | set(_user_packs()))
 
 
-@cache
 def load_pack(name: str) -> Pack:
-    """The shipped pack ``name``; an unknown name is the user's mistake."""
-    if name not in available_packs():
+    """The pack ``name`` (shipped, or the bureau's own); an unknown name is the user's mistake."""
+    if name in _shipped():
+        return _load_shipped(name)
+    own = _user_packs().get(name)
+    if own is None:
         from medisup.errors import InvalidValue
         from medisup.i18n import t
 
         raise InvalidValue(t("field.pack"), name, one_of(available_packs()))
-    if name not in _shipped():
-        return load_pack_file(_user_packs()[name])
+    return _load_own(str(own), own.stat().st_mtime_ns)
+
+
+@cache
+def _load_shipped(name: str) -> Pack:
     with resources.as_file(_data_dir() / f"{name}{_SUFFIX}") as path:
         return load_pack_file(path)
+
+
+@cache
+def _load_own(path: str, _mtime: int) -> Pack:
+    # Keyed by modification time too: an edited pack file is read again.
+    return load_pack_file(path)
 
 
 def load_pack_file(path: Path | str) -> Pack:

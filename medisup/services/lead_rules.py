@@ -1,0 +1,315 @@
+"""Per-row rules for leads, free of the database: taxonomy codes against the target,
+amounts, targets and credit codes, conflicts of interest, the status machine, numbers.
+
+Everything here works on plain values so that the Excel import can check a whole
+workbook row by row without loading ORM objects.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from medisup.errors import InvalidValue, RuleViolation
+from medisup.i18n import t
+from medisup.packs.model import TARGET_KINDS, Pack, one_of
+from medisup.services.identity import credit_check_char
+
+# ---------------------------------------------------------------- statuses
+
+RECEIVED = "received"
+IN_PROGRESS = "in_progress"
+VERIFIED = "verified"
+UNFOUNDED = "unfounded"
+REFERRED = "referred"
+CLOSED = "closed"
+
+STATUSES = (RECEIVED, IN_PROGRESS, VERIFIED, UNFOUNDED, REFERRED, CLOSED)
+OUTCOMES = (VERIFIED, UNFOUNDED, REFERRED)
+
+# 已登记 → 办理中 → 已查实 / 不属实 / 已移交 → 已办结; nothing else.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    RECEIVED: (IN_PROGRESS,),
+    IN_PROGRESS: OUTCOMES,
+    VERIFIED: (CLOSED,),
+    UNFOUNDED: (CLOSED,),
+    REFERRED: (CLOSED,),
+    CLOSED: (),
+}
+
+# Kinds of target that are designated institutions: named by unified social credit code.
+INSTITUTION_KINDS = ("medical_institution", "pharmacy")
+
+LEAD_PATTERN = "{dept}-{year}-{seq:04d}"
+MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
+CENT = Decimal("0.01")
+
+TEXT_LIMITS = {
+    "target_name": 200,
+    "handling_unit": 100,
+    "referral_target": 200,
+    "note": 500,
+    "reason": 500,
+    "approved_by": 100,
+    "description": 5000,
+}
+
+
+def status_label(code: str) -> str:
+    return t(f"lead.status.{code}")
+
+
+def target_label(kind: str) -> str:
+    return t(f"pack.target.{kind}")
+
+
+def resolve_status(text: str) -> str:
+    """A status by code (``verified``) or by its label in either language (``已查实``)."""
+    wanted = " ".join(str(text or "").split()).casefold()
+    for code in STATUSES:
+        if wanted in {code} | _labels(f"lead.status.{code}"):
+            return code
+    raise InvalidValue(t("lead.field.status"), text, one_of(STATUSES))
+
+
+def resolve_target_kind(text: str) -> str:
+    """A target kind by code or by its label in either language."""
+    wanted = " ".join(str(text or "").split()).casefold()
+    for kind in TARGET_KINDS:
+        if wanted in {kind} | _labels(f"pack.target.{kind}"):
+            return kind
+    raise InvalidValue(t("lead.field.target_kind"), text, one_of(TARGET_KINDS))
+
+
+def _labels(key: str) -> set[str]:
+    """The label of ``key`` in every language, case folded: a clerk may type either."""
+    from medisup.i18n import LANGUAGES, catalogue
+
+    return {catalogue(lang).get(key, "").casefold() for lang in LANGUAGES} - {""}
+
+
+def check_transition(current: str, requested: str) -> None:
+    """Refuse a status change the machine does not allow, naming what would be allowed."""
+    allowed = TRANSITIONS.get(current, ())
+    if requested in allowed:
+        return
+    names = t("pack.list_sep").join(
+        t("lead.status_with_code", label=status_label(s), code=s) for s in allowed)
+    raise RuleViolation(t(
+        "lead.transition_refused",
+        current=status_label(current), current_code=current,
+        requested=status_label(requested), requested_code=requested,
+        allowed=names or t("lead.transition_none"),
+    ))
+
+
+def is_overdue(status: str, accept_by: date | None, handle_by: date | None, as_of: date) -> bool:
+    """Not closed, and past the acceptance deadline while still received or past the
+    handling deadline afterwards."""
+    if status == CLOSED:
+        return False
+    due = accept_by if status == RECEIVED else handle_by
+    return due is not None and as_of > due
+
+
+def due_date(status: str, accept_by: date | None, handle_by: date | None) -> date | None:
+    """The deadline that matters now: acceptance while received, handling afterwards."""
+    if status == CLOSED:
+        return None
+    return accept_by if status == RECEIVED else handle_by
+
+
+# ---------------------------------------------------------------- taxonomy
+
+
+def check_items(pack: Pack, codes: Iterable[str], target_kind: str) -> tuple[str, ...]:
+    """Taxonomy codes (or labels) checked against the pack and the target's kind;
+    duplicates dropped, order kept.  Refuses an unknown code and a code whose subject
+    does not cover the target's kind."""
+    out: list[str] = []
+    for raw in codes:
+        text = str(raw or "").strip()
+        if not text:
+            continue
+        item = pack.resolve("items", text)
+        subject = pack.subject_of(item.code)
+        if target_kind not in subject.targets:
+            allowed = t("pack.list_sep").join(target_label(k) for k in subject.targets)
+            raise InvalidValue(
+                t("lead.field.code"), item.code,
+                t("lead.expect_code_target", subject=f"{subject.code} {subject.text()}",
+                  allowed=allowed, kind=target_label(target_kind)),
+            )
+        if item.code not in out:
+            out.append(item.code)
+    if not out:
+        raise InvalidValue(t("lead.field.code"), "", t("lead.expect_codes"))
+    return tuple(out)
+
+
+def check_channel(pack: Pack, text: str) -> str:
+    """A report channel of the pack, by code or label."""
+    return pack.resolve("report_channels", str(text or "").strip()).code
+
+
+# ---------------------------------------------------------------- amounts
+
+
+def check_amount(value: Any, field: str | None = None) -> Decimal | None:
+    """An amount in yuan: not negative, at most two decimals; empty means none.
+
+    Accepts what clerks type: ``1,234.5``, full-width digits, a trailing ``元``.
+    """
+    label = field or t("lead.field.amount")
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InvalidValue(label, value, t("lead.expect_amount"))
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        text = text.replace(",", "").replace(" ", "").removesuffix("元")
+        if text == "":
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise InvalidValue(label, value, t("lead.expect_amount")) from None
+    if not number.is_finite() or number < 0 or number > MAX_AMOUNT:
+        raise InvalidValue(label, value, t("lead.expect_amount"))
+    if number != number.quantize(CENT):
+        raise InvalidValue(label, value, t("lead.expect_amount"))
+    return number.quantize(CENT)
+
+
+def check_text(value: str | None, key: str, *, required: bool = False) -> str | None:
+    """Free text trimmed; required ones may not be empty; each has a length limit."""
+    if value is None:
+        text = ""
+    elif key == "description":  # keeps its line breaks
+        text = str(value).strip()
+    else:
+        text = " ".join(str(value).split())
+    if not text:
+        if required:
+            raise InvalidValue(t(f"lead.field.{key}"), "", t("lead.expect_text",
+                                                              limit=TEXT_LIMITS[key]))
+        return None
+    if len(text) > TEXT_LIMITS[key]:
+        raise InvalidValue(t(f"lead.field.{key}"), text[:20] + "…",
+                           t("lead.expect_text", limit=TEXT_LIMITS[key]))
+    return text
+
+
+# ---------------------------------------------------------------- targets
+
+_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")  # GB 32100: no I, O, S, V, Z
+
+
+def normalise_credit_code(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).replace(" ", "").strip().upper()
+    return text or None
+
+
+def is_valid_credit_code(value: str | None) -> bool:
+    code = normalise_credit_code(value)
+    return bool(code and _USCC.match(code) and credit_check_char(code[:17]) == code[17])
+
+
+def check_credit_code(value: str | None) -> str | None:
+    """A unified social credit code with its check character, upper case; empty → None."""
+    code = normalise_credit_code(value)
+    if code is None:
+        return None
+    if not is_valid_credit_code(code):
+        raise InvalidValue(t("lead.field.credit_code"), value, t("lead.expect_credit_code"))
+    return code
+
+
+@dataclass(frozen=True)
+class Target:
+    """Who or what a lead is about."""
+
+    kind: str
+    name: str
+    credit_code: str | None = None
+
+
+def check_target(kind: str, name: str | None, credit_code: str | None = None) -> Target:
+    """A target checked for its kind: institutions need a name and a valid credit code;
+    a person needs a name (and no credit code); an agency or other target needs a
+    unit name, with a credit code optional."""
+    kind = resolve_target_kind(kind)
+    clean = check_text(name, "target_name")
+    if clean is None:
+        raise InvalidValue(t("lead.field.target_name"), "", t(f"lead.expect_target_name.{kind}"))
+    if kind in INSTITUTION_KINDS:
+        if not normalise_credit_code(credit_code):
+            raise InvalidValue(t("lead.field.credit_code"), "",
+                               t("lead.expect_credit_code_needed", kind=target_label(kind)))
+        return Target(kind, clean, check_credit_code(credit_code))
+    if kind == "insured_person":
+        if normalise_credit_code(credit_code):
+            raise InvalidValue(t("lead.field.credit_code"), credit_code,
+                               t("lead.expect_no_credit_code"))
+        return Target(kind, clean, None)
+    return Target(kind, clean, check_credit_code(credit_code))
+
+
+# ---------------------------------------------------------------- conflicts
+
+
+def normalise_name(value: str | None) -> str:
+    """Names compared for conflicts: full-width folded, spaces removed, case folded."""
+    text = unicodedata.normalize("NFKC", value or "")
+    return "".join(text.split()).casefold()
+
+
+def conflict_of(interests: Iterable[Any], target: Target) -> Any | None:
+    """The declared interest a target matches, if any: by credit code when both have
+    one, else by the exact normalised name.  ``interests`` are objects with
+    ``institution_name`` and ``credit_code`` (``Interest`` rows or any look-alike)."""
+    code = normalise_credit_code(target.credit_code)
+    name = normalise_name(target.name)
+    for interest in interests:
+        theirs = normalise_credit_code(getattr(interest, "credit_code", None))
+        if code and theirs:
+            if code == theirs:
+                return interest
+            continue
+        if name and normalise_name(getattr(interest, "institution_name", None)) == name:
+            return interest
+    return None
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def number(dept: str, year: int, seq: int, pattern: str = LEAD_PATTERN) -> str:
+    """The lead number, e.g. ``150102-2026-0007``."""
+    return pattern.format(dept=dept, year=year, seq=seq)
+
+
+def counter_name(dept: str, year: int) -> str:
+    """The ``Counter`` row that hands out a department's lead numbers for one year."""
+    return f"lead:{dept}:{year}"
+
+
+def split_codes(values: Sequence[str] | None) -> list[str]:
+    """``["A1,A2", "B3"]`` → ``["A1", "A2", "B3"]`` (commas, 、 and spaces separate)."""
+    out: list[str] = []
+    for value in values or ():
+        out.extend(p for p in re.split(r"[,，、;；\s]+", str(value)) if p)
+    return out
