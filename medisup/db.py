@@ -24,6 +24,7 @@ REVISIONS: tuple[str, ...] = (
     "0003_leads",
     "0004_activities",
     "0005_imports",
+    "0006_lead_open_index",
 )
 HEAD_REVISION = REVISIONS[-1]
 

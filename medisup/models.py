@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, MetaData, Text, UniqueConstraint
+from sqlalchemy import Index, MetaData, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Named constraints from the very first migration: SQLite cannot drop unnamed ones.
@@ -209,6 +209,9 @@ class Lead(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("department_code", "year", "seq", name="uq_lead_dept_year_seq"),
         Index("ix_lead_dept_received_status", "department_code", "received_on", "status"),
+        # Open leads only: overdue lists, reviews and the consistency check scan these.
+        Index("ix_lead_open_deadlines", "department_code", "handle_by", "accept_by",
+              sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

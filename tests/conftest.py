@@ -12,7 +12,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -207,8 +206,9 @@ class Cli:
 
     def __call__(self, *args: str, dept: str | None = "150000", input: str = "",
                  env: dict[str, str] | None = None) -> CliResult:
-        from medisup.cli import app
         from typer.main import get_command
+
+        from medisup.cli import app
 
         argv: list[str] = []
         if self.url:

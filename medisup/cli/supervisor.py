@@ -1,7 +1,701 @@
-"""``medisup supervisor``: commands (being written)."""
+"""``medisup supervisor``: application, review, appointment, renewal, termination,
+discipline, declared interests, the roster and one person's history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
+from medisup.cli import common
+from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
+from medisup.errors import UsageError
+from medisup.i18n import t
+from medisup.render import (
+    Column,
+    OutputFormat,
+    message,
+    render_record,
+    render_rows,
+    success,
+    warning,
+)
+
+if TYPE_CHECKING:
+    from medisup.packs import Pack
+
 app = typer.Typer(no_args_is_help=True)
+
+
+def _h(key: str) -> str:
+    return t(f"help.supervisor.{key}")
+
+
+IdArg = Annotated[str, typer.Argument(metavar="ID_NUMBER", help=_h("arg.id_number"),
+                                      show_default=False)]
+DeptOption = Annotated[str | None, typer.Option("--department", help=_h("opt.department"),
+                                                show_default=False)]
+ExplainOption = Annotated[bool, typer.Option("--explain", help=_h("opt.explain"))]
+FindingOption = Annotated[list[str] | None, typer.Option("--finding", help=_h("opt.finding"),
+                                                         show_default=False)]
+AllMetOption = Annotated[bool, typer.Option("--all-met", help=_h("opt.all_met"))]
+OverrideOption = Annotated[str | None, typer.Option("--override-reason", help=_h("opt.override"),
+                                                    show_default=False)]
+OnOption = Annotated[str | None, typer.Option("--on", help=_h("opt.on"), show_default=False)]
+NoteOption = Annotated[str | None, typer.Option("--note", help=_h("opt.note"), show_default=False)]
+CategoryOption = Annotated[list[str] | None, typer.Option("--category", help=_h("opt.category"),
+                                                          show_default=False)]
+
+
+def _text(value: str | None) -> str:
+    return "" if value is None else value
+
+
+def _masked(id_number: str) -> str:
+    from medisup.services.masking import mask_id_number
+
+    return mask_id_number(id_number) or id_number
+
+
+def _date(value: str | None, option: str):
+    return parse_date(value, option)
+
+
+def _status(code: str | None) -> str:
+    return t(f"supervisor.status.{code}") if code else ""
+
+
+def _gender(code: str | None) -> str:
+    return t(f"supervisor.gender.{code}") if code else ""
+
+
+def _result(code: str) -> str:
+    return t(f"eligibility.result.{code}")
+
+
+# ---------------------------------------------------------------- columns
+
+
+def _finding_columns(explain: bool) -> list[Column]:
+    cols = [Column("criterion", t("supervisor.col.criterion")),
+            Column("label", t("supervisor.col.criterion_label")),
+            Column("result", t("supervisor.col.result"))]
+    if explain:
+        cols.append(Column("article", t("supervisor.col.article")))
+    cols += [Column("note", t("supervisor.col.note")),
+             Column("automatic", t("supervisor.col.automatic"))]
+    return cols
+
+
+def _finding_rows(findings, table: bool, application_id: int | None = None) -> list[dict]:
+    rows = []
+    for f in findings:
+        row = {"application_id": application_id, "criterion": f.criterion, "label": f.label,
+               "result": _result(f.result) if table else f.result, "article": f.article,
+               "note": f.note, "automatic": f.automatic}
+        rows.append(row)
+    return rows
+
+
+def _application_fields() -> list[Column]:
+    return [
+        Column("id", t("supervisor.col.application")),
+        Column("department_code", t("supervisor.col.department")),
+        Column("channel", t("supervisor.col.channel")),
+        Column("recommending_body", t("supervisor.col.recommending_body")),
+        Column("applied_on", t("supervisor.col.applied_on")),
+        Column("status", t("supervisor.col.application_status")),
+        Column("decided_on", t("supervisor.col.decided_on")),
+        Column("decision_note", t("supervisor.col.decision_note")),
+        Column("override_reason", t("supervisor.col.override_reason")),
+    ]
+
+
+def _application_row(a, table: bool) -> dict:
+    return {
+        "id": a.id, "department_code": a.department_code,
+        "channel": a.channel_label if table else a.channel,
+        "recommending_body": a.recommending_body_label if table else a.recommending_body,
+        "applied_on": a.applied_on,
+        "status": t(f"supervisor.application_status.{a.status}") if table else a.status,
+        "decided_on": a.decided_on, "decision_note": a.decision_note,
+        "override_reason": a.override_reason,
+    }
+
+
+def _term_columns() -> list[Column]:
+    return [
+        Column("id", t("supervisor.col.term_id"), "right"),
+        Column("department_code", t("supervisor.col.department")),
+        Column("number", t("supervisor.col.term_number"), "right"),
+        Column("start_date", t("supervisor.col.term_start")),
+        Column("end_date", t("supervisor.col.term_end")),
+        Column("consent_on", t("supervisor.col.consent_on")),
+        Column("renewed", t("supervisor.col.renewed")),
+        Column("terminated_on", t("supervisor.col.terminated_on")),
+    ]
+
+
+def _show_explanation(findings, fmt: OutputFormat, *, application_id: int | None = None) -> None:
+    table = fmt is OutputFormat.table
+    render_rows(_finding_columns(True), _finding_rows(findings, table, application_id), fmt,
+                title=t("section.findings"))
+
+
+def _report_problems(problems, warnings: Sequence[str] = ()) -> None:
+    from medisup.services.eligibility import describe
+
+    for text in warnings:
+        warning(text)
+    if problems:
+        warning(t("supervisor.open_problems", problems=t("supervisor.problem_sep").join(
+            describe(p) for p in problems)))
+
+
+# ---------------------------------------------------------------- prompting
+
+
+def _pack(ctx: typer.Context, department: str | None) -> Pack:
+    from medisup.services.people import check_department
+    from medisup.services.supervisor_records import pack_for
+
+    return run(ctx, lambda uow: pack_for(uow.session, check_department(uow, department).code),
+               write=False)
+
+
+def _choices(pack: Pack, kind: str) -> list[tuple[str, str]]:
+    return [(i.code, i.text(short=True)) for i in getattr(pack, kind)]
+
+
+def _validator(check):
+    from medisup.errors import InvalidValue
+
+    def validate(value: str) -> bool | str:
+        try:
+            check(value)
+        except InvalidValue as exc:
+            return exc.expected
+        return True
+
+    return validate
+
+
+def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack) -> None:
+    """Ask for what the options left out, with the pack's choices (SPEC §10)."""
+    from medisup.services import identity
+
+    p = common.prompter()
+    if not values["name"]:
+        values["name"] = p.text(t("supervisor.ask.name"), validate=_validator(
+            lambda v: identity.check_text("name", v, required=True)))
+    if not values["id_number"]:
+        values["id_number"] = p.text(t("supervisor.ask.id_number"),
+                                     validate=_validator(identity.parse_id_number))
+    if values["phone"] is None:
+        values["phone"] = p.text(t("supervisor.ask.phone"),
+                                 validate=_validator(identity.check_phone)) or None
+    if not values["categories"]:
+        chosen: list[str] = []
+        while not chosen:
+            chosen = p.checkbox(t("supervisor.ask.categories"), _choices(pack, "categories"))
+        values["categories"] = chosen
+    if not values["channel"]:
+        values["channel"] = p.select(t("supervisor.ask.channel"), _choices(pack, "channels"))
+    channel = pack.resolve("channels", values["channel"])
+    if channel.needs_recommender and not values["recommending_body"]:
+        if pack.recommending_bodies:
+            values["recommending_body"] = p.select(
+                t("supervisor.ask.recommending_body"), _choices(pack, "recommending_bodies"))
+        else:
+            values["recommending_body"] = p.text(
+                t("supervisor.ask.recommending_unit"),
+                validate=lambda v: bool(v.strip()) or t("identity.expect_required"))
+    if values["work_unit"] is None:
+        values["work_unit"] = p.text(t("supervisor.ask.work_unit")) or None
+    if values["background"] is None and pack.backgrounds:
+        picked = p.select(t("supervisor.ask.background"),
+                          [("", t("supervisor.ask.none")), *_choices(pack, "backgrounds")],
+                          default="")
+        values["background"] = picked or None
+    if values["all_met"]:
+        return
+    given = {f.split("=", 1)[0].strip() for f in values["findings"]}
+    results = [(r, t(f"eligibility.result.{r}")) for r in ("met", "not_met", "not_checked")]
+    for item in pack.criteria:
+        if item.auto or item.code in given:
+            continue
+        question = t("supervisor.ask.finding", article=item.cite(), label=item.text())
+        result = p.select(question, results, default="met")
+        note = p.text(t("supervisor.ask.finding_note")).strip()
+        values["findings"].append(f"{item.code}={result}" + (f":{note}" if note else ""))
+
+
+def _ask_or_require(ctx: typer.Context, missing: list[str], ask) -> None:
+    """Ask in a terminal; otherwise the missing options are a usage error."""
+    if not missing:
+        return
+    if common.can_prompt(ctx):
+        ask()
+    else:
+        common.require(ctx, missing)
+
+
+# ---------------------------------------------------------------- apply
+
+
+@app.command("apply", help=_h("apply"))
+def apply(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Option("--name", help=_h("opt.name"))] = None,
+    id_number: Annotated[str | None, typer.Option("--id-number", help=_h("opt.id_number"))] = None,
+    gender: Annotated[str | None, typer.Option("--gender", help=_h("opt.gender"))] = None,
+    ethnicity: Annotated[str | None, typer.Option("--ethnicity", help=_h("opt.ethnicity"))] = None,
+    birth_date: Annotated[str | None, typer.Option("--birth-date", help=_h("opt.birth_date"))] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help=_h("opt.phone"))] = None,
+    email: Annotated[str | None, typer.Option("--email", help=_h("opt.email"))] = None,
+    address: Annotated[str | None, typer.Option("--address", help=_h("opt.address"))] = None,
+    work_unit: Annotated[str | None, typer.Option("--work-unit", help=_h("opt.work_unit"))] = None,
+    category: CategoryOption = None,
+    background: Annotated[str | None, typer.Option("--background", help=_h("opt.background"))] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help=_h("opt.channel"))] = None,
+    recommender: Annotated[str | None, typer.Option("--recommender", help=_h("opt.recommender"))] = None,
+    department: DeptOption = None,
+    applied_on: Annotated[str | None, typer.Option("--applied-on", help=_h("opt.applied_on"))] = None,
+    interest: Annotated[list[str] | None, typer.Option("--interest", help=_h("opt.interest"))] = None,
+    finding: FindingOption = None,
+    all_met: AllMetOption = False,
+    override_reason: OverrideOption = None,
+    explain: ExplainOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import supervisors
+
+    values: dict[str, Any] = {
+        "name": name, "id_number": id_number, "phone": phone, "categories": list(category or []),
+        "channel": channel, "recommending_body": recommender, "work_unit": work_unit,
+        "background": background, "findings": list(finding or []), "all_met": all_met,
+    }
+    missing = [opt for opt, key in (("--name", "name"), ("--id-number", "id_number"),
+                                    ("--category", "categories"), ("--channel", "channel"))
+               if not values[key]]
+    _ask_or_require(ctx, missing, lambda: _wizard(ctx, values, _pack(ctx, department)))
+    applied = _date(applied_on, "--applied-on")
+    person = {
+        "name": values["name"], "id_number": values["id_number"], "gender": gender,
+        "ethnicity": ethnicity, "birth_date": birth_date, "phone": values["phone"],
+        "email": email, "address": address, "work_unit": values["work_unit"],
+        "background": values["background"], "categories": values["categories"],
+    }
+    result = run(ctx, lambda uow: supervisors.apply(
+        uow, person, channel=values["channel"], recommending_body=values["recommending_body"],
+        department=department, applied_on=applied, interests=interest or (),
+        findings=values["findings"], all_met=all_met, override_reason=override_reason))
+    a = result.application
+    success(t("supervisor.applied", name=result.person.name,
+              person=_masked(result.person.id_number), dept=a.department_code, id=a.id))
+    _report_problems(result.problems, result.warnings)
+    if fmt is not OutputFormat.table:
+        render_record(_application_fields(), _application_row(a, False), fmt, sections={
+            "findings": (_finding_columns(True), _finding_rows(a.findings, False, a.id))})
+    elif explain:
+        _show_explanation(a.findings, fmt)
+
+
+# ---------------------------------------------------------------- approve / reject
+
+
+@app.command("approve", help=_h("approve"))
+def approve(
+    ctx: typer.Context,
+    id_number: IdArg,
+    department: DeptOption = None,
+    start: Annotated[str | None, typer.Option("--start", help=_h("opt.start"))] = None,
+    on: OnOption = None,
+    finding: FindingOption = None,
+    all_met: AllMetOption = False,
+    override_reason: OverrideOption = None,
+    note: NoteOption = None,
+    explain: ExplainOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import supervisors
+
+    start_d, on_d = _date(start, "--start"), _date(on, "--on")
+    result = run(ctx, lambda uow: supervisors.approve(
+        uow, id_number, department=department, start=start_d, on=on_d, findings=finding or (),
+        all_met=all_met, override_reason=override_reason, note=note))
+    term = result.term
+    success(t("supervisor.approved", name=result.person.name,
+              person=_masked(result.person.id_number), dept=term.department_code,
+              number=term.number, start=term.start_date.isoformat(),
+              end=term.end_date.isoformat()))
+    if fmt is not OutputFormat.table:
+        render_record(_term_columns(), term.as_dict(), fmt, sections={
+            "findings": (_finding_columns(True),
+                         _finding_rows(result.application.findings, False, result.application.id))})
+    elif explain:
+        _show_explanation(result.application.findings, fmt)
+
+
+@app.command("reject", help=_h("reject"))
+def reject(
+    ctx: typer.Context,
+    id_number: IdArg,
+    reason: Annotated[str | None, typer.Option("--reason", help=_h("opt.reason"))] = None,
+    department: DeptOption = None,
+    on: OnOption = None,
+) -> None:
+    from medisup.services import supervisors
+
+    values = {"reason": reason}
+    _ask_or_require(ctx, [] if reason else ["--reason"], lambda: values.update(
+        reason=common.prompter().text(t("supervisor.ask.reason"))))
+    on_d = _date(on, "--on")
+    a = run(ctx, lambda uow: supervisors.reject(uow, id_number, reason=_text(values["reason"]),
+                                               department=department, on=on_d))
+    success(t("supervisor.rejected", person=_masked(id_number), dept=a.department_code,
+              on=a.decided_on.isoformat()))
+
+
+# ---------------------------------------------------------------- renew / terminate / discipline
+
+
+@app.command("renew", help=_h("renew"))
+def renew(
+    ctx: typer.Context,
+    id_number: IdArg,
+    consent_date: Annotated[str | None, typer.Option("--consent-date", help=_h("opt.consent"))] = None,
+    department: DeptOption = None,
+    on: OnOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import supervisors
+
+    consent = _date(consent_date, "--consent-date")
+    on_d = _date(on, "--on")
+    term = run(ctx, lambda uow: supervisors.renew(uow, id_number, department=department,
+                                                 consent_on=consent, on=on_d))
+    success(t("supervisor.renewed", person=_masked(id_number), dept=term.department_code,
+              number=term.number, start=term.start_date.isoformat(),
+              end=term.end_date.isoformat()))
+    if fmt is not OutputFormat.table:
+        render_record(_term_columns(), term.as_dict(), fmt)
+
+
+def _ask_code(ctx: typer.Context, department: str | None, kind: str, question: str) -> str:
+    return common.prompter().select(question, _choices(_pack(ctx, department), kind))
+
+
+@app.command("terminate", help=_h("terminate"))
+def terminate(
+    ctx: typer.Context,
+    id_number: IdArg,
+    ground: Annotated[str | None, typer.Option("--ground", help=_h("opt.ground"))] = None,
+    effective: Annotated[str | None, typer.Option("--effective", help=_h("opt.effective"))] = None,
+    note: NoteOption = None,
+    referral: Annotated[str | None, typer.Option("--referral", help=_h("opt.referral"))] = None,
+    department: DeptOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import supervisors
+
+    values = {"ground": ground}
+    _ask_or_require(ctx, [] if ground else ["--ground"], lambda: values.update(
+        ground=_ask_code(ctx, department, "termination_grounds", t("supervisor.ask.ground"))))
+    effective_d = _date(effective, "--effective")
+    done = run(ctx, lambda uow: supervisors.terminate(
+        uow, id_number, ground=_text(values["ground"]), effective=effective_d, note=note,
+        referral=referral, department=department))
+    success(t("supervisor.terminated", person=_masked(id_number), dept=done.department_code,
+              ground=done.label, article=done.article, on=done.effective_on.isoformat()))
+    if done.referral:
+        message(t("supervisor.referred", referral=done.referral))
+    if done.revoked_certificates:
+        message(t("supervisor.revoked", numbers="、".join(done.revoked_certificates)))
+    if fmt is not OutputFormat.table:
+        render_record(_termination_columns(), done.as_dict(), fmt)
+
+
+def _termination_columns() -> list[Column]:
+    return [
+        Column("id", t("supervisor.col.id"), "right"),
+        Column("department_code", t("supervisor.col.department")),
+        Column("term_id", t("supervisor.col.term_id"), "right"),
+        Column("ground", t("supervisor.col.ground")),
+        Column("label", t("supervisor.col.ground_label")),
+        Column("article", t("supervisor.col.article")),
+        Column("effective_on", t("supervisor.col.effective_on")),
+        Column("note", t("supervisor.col.note")),
+        Column("referral", t("supervisor.col.referral")),
+        Column("revoked_certificates", t("supervisor.col.revoked")),
+    ]
+
+
+def _discipline_columns() -> list[Column]:
+    return [
+        Column("id", t("supervisor.col.id"), "right"),
+        Column("department_code", t("supervisor.col.department")),
+        Column("term_id", t("supervisor.col.term_id"), "right"),
+        Column("rule", t("supervisor.col.rule")),
+        Column("label", t("supervisor.col.rule_label")),
+        Column("article", t("supervisor.col.article")),
+        Column("occurred_on", t("supervisor.col.occurred_on")),
+        Column("note", t("supervisor.col.note")),
+    ]
+
+
+@app.command("discipline", help=_h("discipline"))
+def discipline(
+    ctx: typer.Context,
+    id_number: IdArg,
+    rule: Annotated[str | None, typer.Option("--rule", help=_h("opt.rule"))] = None,
+    on: Annotated[str | None, typer.Option("--date", help=_h("opt.date"))] = None,
+    note: NoteOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import supervisors
+
+    values = {"rule": rule}
+    _ask_or_require(ctx, [] if rule else ["--rule"], lambda: values.update(
+        rule=_ask_code(ctx, None, "discipline_rules", t("supervisor.ask.rule"))))
+    day = _date(on, "--date")
+    done = run(ctx, lambda uow: supervisors.record_discipline(
+        uow, id_number, rule=_text(values["rule"]), occurred_on=day, note=note))
+    success(t("supervisor.disciplined", person=_masked(id_number), rule=done.label,
+              article=done.article, on=done.occurred_on.isoformat()))
+    if fmt is not OutputFormat.table:
+        render_record(_discipline_columns(), done.as_dict(), fmt)
+
+
+# ---------------------------------------------------------------- interests
+
+
+def _interest_columns() -> list[Column]:
+    return [
+        Column("id", t("supervisor.col.id"), "right"),
+        Column("institution_name", t("supervisor.col.institution")),
+        Column("credit_code", t("supervisor.col.credit_code")),
+        Column("declared_on", t("supervisor.col.declared_on")),
+        Column("withdrawn_on", t("supervisor.col.withdrawn_on")),
+        Column("note", t("supervisor.col.note")),
+    ]
+
+
+@app.command("interests", help=_h("interests"))
+def interests(
+    ctx: typer.Context,
+    id_number: IdArg,
+    action: Annotated[str, typer.Argument(metavar="ACTION", help=_h("arg.action"))] = "list",
+    name: Annotated[str | None, typer.Option("--name", help=_h("opt.institution"))] = None,
+    credit_code: Annotated[str | None, typer.Option("--credit-code", help=_h("opt.credit_code"))] = None,
+    on: OnOption = None,
+    note: NoteOption = None,
+    active: Annotated[bool, typer.Option("--active", help=_h("opt.active"))] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import supervisors
+
+    on_d = _date(on, "--on")
+    if action == "list":
+        rows = run(ctx, lambda uow: supervisors.list_interests(uow, id_number, active_only=active),
+                   write=False)
+        render_rows(_interest_columns(), [r.as_dict() for r in rows], fmt,
+                    title=t("section.interests"), empty=t("supervisor.no_interests"))
+        return
+    if action == "add":
+        values = {"name": name}
+        _ask_or_require(ctx, [] if name else ["--name"], lambda: values.update(
+            name=common.prompter().text(t("supervisor.ask.institution"))))
+        row = run(ctx, lambda uow: supervisors.add_interest(
+            uow, id_number, name=_text(values["name"]), credit_code=credit_code,
+            declared_on=on_d, note=note))
+        success(t("supervisor.interest_added", person=_masked(id_number),
+                  name=row.institution_name, code=row.credit_code or "—"))
+    elif action == "remove":
+        if not (name or credit_code):
+            raise UsageError(t("cli.missing_options", options="--credit-code / --name"))
+        row = run(ctx, lambda uow: supervisors.remove_interest(
+            uow, id_number, credit_code=credit_code, name=name, on=on_d))
+        success(t("supervisor.interest_removed", person=_masked(id_number),
+                  name=row.institution_name, on=row.withdrawn_on.isoformat()))
+    else:
+        raise UsageError(t("cli.bad_parameter", option="ACTION",
+                           problem=t("supervisor.expect_action", value=action)))
+    if fmt is not OutputFormat.table:
+        render_record(_interest_columns(), row.as_dict(), fmt)
+
+
+# ---------------------------------------------------------------- list / show / update
+
+
+def _list_columns(table: bool) -> list[Column]:
+    cols = [
+        Column("id_number", t("supervisor.col.id_number")),
+        Column("name", t("supervisor.col.name")),
+        Column("gender", t("supervisor.col.gender")),
+        Column("age", t("supervisor.col.age"), "right"),
+        Column("phone", t("supervisor.col.phone")),
+        Column("department_code", t("supervisor.col.department")),
+        Column("department_name", t("supervisor.col.department_name")),
+        Column("status", t("supervisor.col.status")),
+        Column("categories", t("supervisor.col.categories")),
+        Column("channel", t("supervisor.col.channel")),
+        Column("term_number", t("supervisor.col.term_number"), "right"),
+        Column("term_start", t("supervisor.col.term_start")),
+        Column("term_end", t("supervisor.col.term_end")),
+    ]
+    if not table:
+        cols = [Column("person_id", "person_id"), *cols,
+                Column("birth_date", t("supervisor.col.birth_date")),
+                Column("work_unit", t("supervisor.col.work_unit")),
+                Column("background", t("supervisor.col.background"))]
+    return cols
+
+
+def _list_row(r, table: bool) -> dict:
+    row = r.as_dict()
+    if table:
+        row.update(gender=_gender(r.gender), status=_status(r.status),
+                   categories=list(r.category_labels), channel=r.channel_label)
+    return row
+
+
+@app.command("list", help=_h("list"))
+def list_(
+    ctx: typer.Context,
+    department: DeptOption = None,
+    status: Annotated[str | None, typer.Option("--status", help=_h("opt.status"))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=_h("opt.category_filter"))] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help=_h("opt.channel_filter"))] = None,
+    ending_before: Annotated[str | None, typer.Option("--ending-before", help=_h("opt.ending_before"))] = None,
+    ending_within: Annotated[int | None, typer.Option("--ending-within", help=_h("opt.ending_within"))] = None,
+    as_of: AsOfOption = None,
+    reveal: RevealOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import supervisors
+
+    before = _date(ending_before, "--ending-before")
+    day = _date(as_of, "--as-of")
+    rows = run(ctx, lambda uow: supervisors.list_supervisors(
+        uow, department=department, status=status, category=category, channel=channel,
+        ending_before=before, ending_within=ending_within, as_of=day, reveal=reveal),
+        write=reveal)
+    table = fmt is OutputFormat.table
+    render_rows(_list_columns(table), [_list_row(r, table) for r in rows], fmt,
+                title=t("supervisor.list_title"), empty=t("supervisor.none"))
+
+
+def _person_fields() -> list[Column]:
+    return [
+        Column("id", t("supervisor.col.person_id"), "right"),
+        Column("id_number", t("supervisor.col.id_number")),
+        Column("name", t("supervisor.col.name")),
+        Column("gender", t("supervisor.col.gender")),
+        Column("birth_date", t("supervisor.col.birth_date")),
+        Column("age", t("supervisor.col.age")),
+        Column("ethnicity", t("supervisor.col.ethnicity")),
+        Column("phone", t("supervisor.col.phone")),
+        Column("email", t("supervisor.col.email")),
+        Column("address", t("supervisor.col.address")),
+        Column("work_unit", t("supervisor.col.work_unit")),
+        Column("background", t("supervisor.col.background")),
+        Column("categories", t("supervisor.col.categories")),
+        Column("as_of", t("supervisor.col.as_of")),
+    ]
+
+
+def _show_sections(detail, table: bool, explain: bool) -> dict:
+    status_cols = [Column("department_code", t("supervisor.col.department")),
+                   Column("department_name", t("supervisor.col.department_name")),
+                   Column("status", t("supervisor.col.status")),
+                   Column("term_number", t("supervisor.col.term_number"), "right"),
+                   Column("term_start", t("supervisor.col.term_start")),
+                   Column("term_end", t("supervisor.col.term_end"))]
+    statuses = [dict(s.as_dict(), status=_status(s.status) if table else s.status)
+                for s in detail.statuses]
+    findings = []
+    for a in detail.applications:
+        findings += _finding_rows(a.findings, table, a.id)
+    finding_cols = [Column("application_id", t("supervisor.col.application"), "right"),
+                    *_finding_columns(explain or not table)]
+    certificate_cols = [Column("number", t("supervisor.col.certificate")),
+                        Column("department_code", t("supervisor.col.department")),
+                        Column("term_id", t("supervisor.col.term_id"), "right"),
+                        Column("issued_on", t("supervisor.col.issued_on")),
+                        Column("status", t("supervisor.col.certificate_status")),
+                        Column("revoked_on", t("supervisor.col.revoked_on"))]
+    certificates = [dict(c.as_dict(), status=t(f"supervisor.certificate_status.{c.status}")
+                         if table else c.status) for c in detail.certificates]
+    terminations = [dict(x.as_dict(), ground=x.label if table else x.ground)
+                    for x in detail.terminations]
+    discipline = [dict(x.as_dict(), rule=x.label if table else x.rule) for x in detail.discipline]
+    return {
+        "statuses": (status_cols, statuses),
+        "applications": (_application_fields(),
+                         [_application_row(a, table) for a in detail.applications]),
+        "findings": (finding_cols, findings),
+        "terms": (_term_columns(), [x.as_dict() for x in detail.terms]),
+        "certificates": (certificate_cols, certificates),
+        "terminations": (_termination_columns(), terminations),
+        "discipline": (_discipline_columns(), discipline),
+        "interests": (_interest_columns(), [x.as_dict() for x in detail.interests]),
+    }
+
+
+@app.command("show", help=_h("show"))
+def show(
+    ctx: typer.Context,
+    id_number: IdArg,
+    as_of: AsOfOption = None,
+    reveal: RevealOption = False,
+    explain: ExplainOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import supervisors
+
+    day = _date(as_of, "--as-of")
+    detail = run(ctx, lambda uow: supervisors.show(uow, id_number, as_of=day, reveal=reveal),
+                 write=reveal)
+    table = fmt is OutputFormat.table
+    record = dict(detail.person.as_dict(), age=detail.age, as_of=detail.as_of)
+    if table:
+        record.update(gender=_gender(detail.person.gender),
+                      categories=list(detail.category_labels),
+                      background=detail.background_label)
+    render_record(_person_fields(), record, fmt,
+                  title=f"{detail.person.name} {detail.person.id_number}",
+                  sections=_show_sections(detail, table, explain))
+
+
+@app.command("update", help=_h("update"))
+def update(
+    ctx: typer.Context,
+    id_number: IdArg,
+    name: Annotated[str | None, typer.Option("--name", help=_h("opt.name"))] = None,
+    ethnicity: Annotated[str | None, typer.Option("--ethnicity", help=_h("opt.ethnicity"))] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help=_h("opt.phone"))] = None,
+    email: Annotated[str | None, typer.Option("--email", help=_h("opt.email"))] = None,
+    address: Annotated[str | None, typer.Option("--address", help=_h("opt.address"))] = None,
+    work_unit: Annotated[str | None, typer.Option("--work-unit", help=_h("opt.work_unit"))] = None,
+    background: Annotated[str | None, typer.Option("--background", help=_h("opt.background"))] = None,
+    category: CategoryOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import supervisors
+
+    changes = {k: v for k, v in {
+        "name": name, "ethnicity": ethnicity, "phone": phone, "email": email,
+        "address": address, "work_unit": work_unit, "background": background,
+        "categories": category,
+    }.items() if v is not None}
+    if not changes:
+        raise UsageError(t("supervisor.nothing_to_update", options=(
+            "--name, --ethnicity, --phone, --email, --address, --work-unit, --background, "
+            "--category")))
+    person = run(ctx, lambda uow: supervisors.update(uow, id_number, changes))
+    success(t("supervisor.updated", name=person.name, person=_masked(person.id_number),
+              fields=", ".join(sorted(changes))))
+    if fmt is not OutputFormat.table:
+        render_record(_person_fields(), person.masked().as_dict(), fmt)

@@ -1,0 +1,116 @@
+"""The `supervisor apply` wizard, driven through prompt_toolkit's pipe input: questions
+for what the options left out, with the department's pack choices."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+import pytest
+from helpers_supervisors import make_id
+
+DOWN = "\x1b[B"
+ENTER = "\r"
+SPACE = " "
+
+
+@contextmanager
+def terminal(monkeypatch, keys: str):
+    """A prompter reading ``keys`` from a pipe, and a command line that may prompt."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from medisup.cli import common
+
+    monkeypatch.setattr(common, "can_prompt", lambda ctx: True)
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        common.set_prompter(common.Prompter(input=pipe, output=DummyOutput()))
+        try:
+            yield
+        finally:
+            common.set_prompter(None)
+
+
+def test_wizard_asks_for_everything_left_out(cli, monkeypatch):
+    number = make_id()
+    keys = "".join([
+        "王五" + ENTER,                       # name
+        number + ENTER,                       # ID number
+        "13812345678" + ENTER,                # phone
+        DOWN * 4 + SPACE + DOWN + SPACE + ENTER,  # categories: 专家学者 and 参保群众
+        DOWN * 3 + ENTER,                     # channel: 单位推荐 (needs a recommender)
+        "新城区卫生健康局" + ENTER,           # recommending unit (nm lists none: free text)
+        "新城区某社区 主任" + ENTER,          # work unit
+        DOWN * 2 + ENTER,                     # background: 法律 (after "none", 医药)
+        # criteria (二)–(六): all met, a note on the first, (三) not met
+        ENTER + "走访核实" + ENTER,
+        DOWN + ENTER + "有失信记录" + ENTER,
+        ENTER + ENTER,
+        ENTER + ENTER,
+        ENTER + ENTER,
+    ])
+    with terminal(monkeypatch, keys):
+        result = cli("supervisor", "apply", "--department", "150102", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["channel"] == "unit" and doc["recommending_body"] == "新城区卫生健康局"
+    findings = {f["criterion"]: f for f in doc["findings"]}
+    assert findings["dedication"]["result"] == "met"
+    assert findings["dedication"]["note"] == "走访核实"
+    assert findings["integrity"]["result"] == "not_met"
+    assert findings["integrity"]["note"] == "有失信记录"
+    assert findings["confidentiality"]["result"] == "met"
+    assert "第五条（三）" in result.stderr  # still not eligible, said so
+    shown = json.loads(cli("supervisor", "show", number, "--reveal", "-f", "json").stdout)
+    assert shown["name"] == "王五" and shown["phone"] == "13812345678"
+    assert shown["categories"] == ["expert", "insured"]
+    assert shown["background"] == "law" and shown["work_unit"] == "新城区某社区 主任"
+
+
+def test_wizard_asks_only_for_what_is_missing_with_gx_choices(cli, monkeypatch):
+    number = make_id("450102")
+    keys = "".join([
+        number + ENTER,                       # ID number
+        ENTER,                                # phone left empty
+        SPACE + ENTER,                        # categories: 人大代表
+        DOWN + ENTER,                         # channel: 定向选聘
+        DOWN + ENTER,                         # recommending body: 中医药局 (pack list)
+        ENTER,                                # work unit left empty
+        ENTER,                                # background: none
+    ])
+    with terminal(monkeypatch, keys):
+        result = cli("supervisor", "apply", "--name", "韦七", "--department", "450102",
+                     "--all-met", "-f", "json", dept="450000")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["channel"] == "directed" and doc["recommending_body"] == "tcm_bureau"
+    assert all(f["result"] in ("met", "warning") for f in doc["findings"])
+
+
+def test_wizard_refuses_a_bad_id_until_it_is_right(cli, monkeypatch):
+    number = make_id()
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    keys = "".join([
+        wrong + ENTER,                        # refused by the validator, stays on the question
+        "\x7f" * 18 + number + ENTER,         # erased and typed again
+        ENTER,
+        SPACE + ENTER,
+        ENTER,                                # channel: 公开选聘
+        ENTER,
+        ENTER,
+    ])
+    with terminal(monkeypatch, keys):
+        result = cli("supervisor", "apply", "--name", "王五", "--department", "150102",
+                     "--all-met", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(cli("supervisor", "show", number, "-f", "json").stdout)
+    assert shown["name"] == "王五"
+
+
+@pytest.mark.parametrize("interrupt", ["\x03"])
+def test_interrupted_wizard_writes_nothing(cli, monkeypatch, interrupt):
+    with terminal(monkeypatch, "王五" + ENTER + interrupt):
+        result = cli("supervisor", "apply", "--department", "150102")
+    assert result.exit_code == 130
+    assert json.loads(cli("supervisor", "list", "-f", "json").stdout) == []
