@@ -169,6 +169,8 @@ def render_record(
         grid.add_row(c.label, _escape(cell_text(record.get(c.key))))
     out_console().print(grid)
     for key, (cols, rows) in sections.items():
+        if not rows:  # an empty history table is noise for a person reading
+            continue
         from medisup.i18n import has, t
 
         label = (section_titles or {}).get(key) or (

@@ -109,16 +109,17 @@ def _a(key: str, header: str, *aliases: str, **options: object) -> ColumnSpec:
     return _spec("activities", key, header, *aliases, **options)
 
 
+# fmt: off
 SUPERVISOR_COLUMNS: tuple[ColumnSpec, ...] = (
     _s("name", "姓名", "监督员姓名", "Name", "Full name", required=True, width=12),
     _s("gender", "性别", "Gender", "Sex", width=8),
     _s("ethnicity", "民族", "Ethnicity", width=10),
     _s("birth_date", "出生日期", "出生年月", "Birth date", "Date of birth",
        kind="date", allow_month=True),
-    _s("id_number", "身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证",
-       "ID number", "ID No", kind="id_number", required=True),
-    _s("phone", "联系电话", "手机", "手机号", "手机号码", "联系方式", "电话", "Phone",
-       "Mobile", kind="phone"),
+    _s("id_number", "身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证", "ID number",
+       "ID No", kind="id_number", required=True),
+    _s("phone", "联系电话", "手机", "手机号", "手机号码", "联系方式", "电话", "Phone", "Mobile",
+       kind="phone"),
     _s("email", "电子邮箱", "邮箱", "E-mail", "Email", "电子邮件", kind="email", width=24),
     _s("address", "通讯地址", "地址", "住址", "联系地址", "Address", width=30),
     _s("work_unit", "工作单位及职务", "单位及职务", "工作单位", "Work unit", width=28),
@@ -148,8 +149,8 @@ LEAD_COLUMNS: tuple[ColumnSpec, ...] = (
     _l("target_kind", "对象类型", "Target kind", width=12),
     _l("target_name", "被反映对象", "对象名称", "机构名称", "Target", required=True, width=28),
     _l("target_credit_code", "统一社会信用代码", "信用代码", "Credit code", kind="credit_code"),
-    _l("items", "问题类别", "线索类别", "违规类型", "Items", kind="codes", multi=True,
-       required=True, width=18),
+    _l("items", "问题类别", "线索类别", "违规类型", "Items",
+       kind="codes", multi=True, required=True, width=18),
     _l("description", "线索内容", "问题描述", "反映内容", "Description", width=40),
     _l("amount", "涉及金额（元）", "涉及金额", "金额", "Amount", kind="decimal"),
     _l("status", "办理状态", "状态", "Status", width=10),
@@ -165,7 +166,7 @@ ACTIVITY_COLUMNS: tuple[ColumnSpec, ...] = (
     _a("date", "日期", "活动日期", "Date", kind="date", required=True),
     _a("topic", "主题", "Topic", width=28),
     _a("institutions", "被检查机构", "Institutions", width=30),
-    _a("participants", "参加人员身份证号", "Participants", kind="id_number", multi=True,
-       width=40),
+    _a("participants", "参加人员身份证号", "Participants", kind="id_number", multi=True, width=40),
     _a("department", "所属部门代码", "Department", width=14),
 )
+# fmt: on

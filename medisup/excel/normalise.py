@@ -36,9 +36,7 @@ class Invalid:
         return t(self.key, **params)
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Invalid) and self.key == other.key and self.params == other.params
-        )
+        return isinstance(other, Invalid) and self.key == other.key and self.params == other.params
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -99,7 +97,7 @@ _SPACE_RUN_RE = re.compile(" {2,}")
 _CJK = "\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_GAP_RE = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 
-# Cells bureaus fill in to say "nothing here" in numeric, date and code columns.
+# What bureaus write for "nothing here" in amount, date, phone and code columns.
 _PLACEHOLDERS = frozenset({"-", "--", "---", "/", "无", "暂无", "空", "N/A", "n/a", "NA"})
 
 
@@ -343,6 +341,8 @@ def id_number(value: Any) -> str | Invalid | None:
     """
     cls = value.__class__
     if cls is str:
+        if len(value) == 18 and value.isdigit() and value.isascii():
+            return value if _ID_CHECK[2 * int(value[:17], 13) % 11] == value[17] else _BAD_ID_CHECK
         if not (len(value) == 18 and value.isascii() and value.isalnum()):
             value = _strict(value)
             if not value:
@@ -371,7 +371,7 @@ def id_number(value: Any) -> str | Invalid | None:
 # --- unified social credit codes (GB 32100) -------------------------------------------------
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CC_RE = re.compile("[0-9A-HJ-NPQRTUWXY]{18}")
+_CC_RE = re.compile("[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
 # Character values 0..30 spelt as base-34 digits: reversed, the code read in base 34
 # (34 ≡ 3 mod 31) is the weighted sum with weights 3**i mod 31.
 _CC_TO_BASE34 = str.maketrans(CREDIT_CODE_ALPHABET, "0123456789ABCDEFGHIJKLMNOPQRSTU")
@@ -397,9 +397,11 @@ def credit_code(value: Any) -> str | Invalid | None:
         return None
     if value.__class__ is not str:
         return _BAD_CC_SHAPE
-    value = _strict(value).upper()
-    if not value or value in _PLACEHOLDERS:
-        return None
+    if not (len(value) == 18 and value.isascii() and value.isalnum()):
+        value = _strict(value)
+        if not value or value in _PLACEHOLDERS:
+            return None
+    value = value.upper()
     if not _CC_RE.fullmatch(value):
         return _BAD_CC_SHAPE
     return value if credit_code_check_char(value[:17]) == value[17] else _BAD_CC_CHECK
@@ -410,7 +412,7 @@ def credit_code(value: Any) -> str | Invalid | None:
 _MOBILE_RE = re.compile(r"(?:\+?86|0086)?(1[3-9]\d{9})")
 # 010 and 02x are the only three-digit area codes; the rest have four digits.
 _LANDLINE_RE = re.compile(
-    r"(?:\+?86|0086)?(010|02\d|0[3-9]\d\d)-?([2-9]\d{6,7})(?:(?:-|转|ext\.?|x|#)(\d{1,6}))?",
+    r"(?:\+?86|0086)?(010|02\d|0[3-9]\d\d)-?([1-9]\d{6,7})(?:(?:-|转|ext\.?|x|#)(\d{1,6}))?",
     re.IGNORECASE,
 )
 _BAD_PHONE = Invalid("excel.expected.phone")
@@ -551,7 +553,8 @@ def email(value: Any) -> str | Invalid | None:
         return None
     if value.__class__ is not str:
         return _BAD_EMAIL
-    value = _strict(value)
+    if not (value.isascii() and value.isprintable() and " " not in value):
+        value = _strict(value)
     if not value or value in _PLACEHOLDERS:
         return None
     return value if _EMAIL_RE.fullmatch(value) else _BAD_EMAIL
@@ -610,14 +613,16 @@ def _many(normalise_one: Normaliser) -> Normaliser:
 
 
 _INTEREST_SPLIT_RE = re.compile("[；;\n、，,]+")
-_INTEREST_RE = re.compile(
-    r"(.*?)\s*[(（]\s*([0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]{18})\s*[)）]"
-)
-_INTEREST_CODE_RE = re.compile(r"(.*?)\s*([0-9A-Za-z]{18})")
+# A bare code after the name: the six-digit division code in it keeps an ASCII name from
+# being taken for a code.
+_INTEREST_CODE_RE = re.compile(r"(.*?)\s*([0-9A-Za-z]{2}[0-9]{6}[0-9A-Za-z]{10})")
 
 
 def interests(value: Any) -> tuple[Interest, ...] | Invalid | None:
-    """Declared interests: "某某医院(91150102MA0XXXXXXX)；某药店(…)" → ``Interest`` items."""
+    """Declared interests: "某某医院(91150102MA0XXXXXXX)；某药店(…)" → ``Interest`` items.
+
+    Each item is a name with its code in brackets, a name alone, or a code alone.
+    """
     cleaned = text(value)
     if cleaned is None or cleaned in _PLACEHOLDERS:
         return None
@@ -626,14 +631,22 @@ def interests(value: Any) -> tuple[Interest, ...] | Invalid | None:
         part = part.strip()
         if not part:
             continue
-        m = _INTEREST_RE.fullmatch(part) or _INTEREST_CODE_RE.fullmatch(part)
-        if m is None:
-            out.append(Interest(part, None))
-            continue
-        code = credit_code(m[2])
-        if code.__class__ is Invalid:
-            return Invalid("excel.expected.item", item=part, problem=code)
-        out.append(Interest(m[1].strip() or None, code))
+        name: str | None = part
+        code: Any = None
+        if part[-1] in ")）":
+            opening = max(part.rfind("("), part.rfind("（"))
+            inside = _strict(part[opening + 1 : -1]) if opening >= 0 else ""
+            if len(inside) == 18 and inside.isalnum():
+                name, code = part[:opening].strip() or None, inside
+        else:
+            m = _INTEREST_CODE_RE.fullmatch(part)
+            if m is not None:
+                name, code = m[1].strip() or None, m[2]
+        if code is not None:
+            code = credit_code(code)
+            if code.__class__ is Invalid:
+                return Invalid("excel.expected.item", item=part, problem=code)
+        out.append(Interest(name, code))
     return tuple(dict.fromkeys(out)) or None
 
 

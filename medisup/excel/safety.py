@@ -36,6 +36,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 OLD_SUFFIXES = frozenset({".xls", ".et"})
@@ -77,7 +78,7 @@ def check_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
     suffix = path.suffix.lower()
     if head.startswith(OLE2_SIGNATURE):
         _refuse_ole2(path, suffix)
-    if head.startswith(b"PK"):
+    if head.startswith(ZIP_SIGNATURES):
         check_xlsx(path, limits)
         return "xlsx"
     if _looks_like_markup(head):

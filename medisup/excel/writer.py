@@ -1,0 +1,497 @@
+"""Writing workbooks: exports, the clerk's own workbook marked with its errors, import templates."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from medisup.excel.columns import ColumnSpec
+from medisup.excel.errors import SheetProblem, UnsupportedFile
+from medisup.excel.normalise import MAX_YEAR, MIN_YEAR, normalise_header
+from medisup.excel.reader import CellProblem, Table, column_letter, error_column_names, load_csv
+from medisup.excel.safety import check_file, require_defused_openpyxl
+
+# A cell starting with one of these would be read as a formula if re-entered or pasted.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+HEADER_FILL = "#DDEBF7"
+ERROR_FILL = "FFC7CE"
+ERROR_FONT = "9C0006"
+COMMENT_AUTHOR = "medisup"
+LIST_JOINER = "、"
+INTEREST_JOINER = "；"
+TEMPLATE_ROWS = 1000
+
+_KIND_WIDTH = {
+    "text": 14,
+    "date": 12,
+    "id_number": 21,
+    "phone": 15,
+    "decimal": 14,
+    "integer": 10,
+    "codes": 16,
+    "email": 24,
+    "credit_code": 21,
+    "interests": 36,
+}
+_TEXT_KINDS = frozenset({"id_number", "phone", "credit_code", "email"})
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def display_width(value: str) -> int:
+    """Width in Excel character units: Chinese (wide) characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
+def column_width(spec: ColumnSpec) -> float:
+    """The spec's width, widened to fit its header, within reason."""
+    return min(60.0, max(spec.width or _KIND_WIDTH[spec.kind], display_width(spec.title) + 4))
+
+
+def sheet_title(name: str) -> str:
+    """A name Excel accepts for a sheet: no []:*?/\\, at most 31 characters."""
+    return _SHEET_NAME_BAD.sub("_", name).strip("'")[:31] or "Sheet1"
+
+
+def cell_text(value: Any, kind: str = "text") -> str:
+    """How a value of a list, interests or other non-scalar column is written as text."""
+    if isinstance(value, (tuple, list)):
+        joiner = INTEREST_JOINER if kind == "interests" else LIST_JOINER
+        return joiner.join(str(item) for item in value if item is not None)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+def write_rows(
+    path: str | Path,
+    columns: Sequence[ColumnSpec],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    sheet_name: str,
+    title: str | None = None,
+) -> int:
+    """Write ``rows`` under the columns' headers; returns how many rows were written.
+
+    Streams (xlsxwriter constant-memory): dates are date cells, ID numbers and phones
+    text cells, amounts numbers with two decimals, lists joined with 、.  A string that
+    would start a formula is stored with Excel's quote prefix: it stays text in Excel,
+    even when edited, and reads back unchanged.
+    """
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    try:
+        sheet = workbook.add_worksheet(sheet_title(sheet_name))
+        formats = _Formats(workbook)
+        top = 0
+        if title:
+            if len(columns) > 1:
+                sheet.merge_range(0, 0, 0, len(columns) - 1, title, formats.title)
+            else:
+                sheet.write_string(0, 0, title, formats.title)
+            sheet.set_row(0, 28)
+            top = 1
+        for index, spec in enumerate(columns):
+            column_format = formats.text if spec.kind in _TEXT_KINDS else None
+            sheet.set_column(index, index, column_width(spec), column_format)
+            sheet.write_string(top, index, spec.title, formats.header)
+        sheet.freeze_panes(top + 1, 0)
+
+        writers = [
+            (spec.key, index, _cell_writer(sheet, spec, formats))
+            for index, spec in enumerate(columns)
+        ]
+        number = top + 1
+        for record in rows:
+            get = record.get
+            for key, index, write in writers:
+                value = get(key)
+                if value is not None:
+                    write(number, index, value)
+            number += 1
+        sheet.autofilter(top, 0, max(top, number - 1), max(len(columns) - 1, 0))
+    finally:
+        workbook.close()
+    return number - top - 1
+
+
+class _Formats:
+    def __init__(self, workbook: Any) -> None:
+        add = workbook.add_format
+        self.header = add(
+            {
+                "bold": True,
+                "bg_color": HEADER_FILL,
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        )
+        self.required_header = add(
+            {
+                "bold": True,
+                "bg_color": HEADER_FILL,
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+                "font_color": "#C00000",
+            }
+        )
+        self.title = add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+        self.date = add({"num_format": "yyyy-mm-dd"})
+        self.text = add({"num_format": "@"})
+        self.text_quoted = add({"num_format": "@", "quote_prefix": True})
+        self.quoted = add({"quote_prefix": True})
+        self.money = add({"num_format": "#,##0.00"})
+        self.integer = add({"num_format": "0"})
+
+
+def _cell_writer(sheet: Any, spec: ColumnSpec, formats: _Formats) -> Callable[[int, int, Any], Any]:
+    """One function per column, chosen once, so the row loop does no type dispatch."""
+    write_string = sheet.write_string
+    write_number = sheet.write_number
+    write_datetime = sheet.write_datetime
+    kind = spec.kind
+    plain_format = formats.text if kind in _TEXT_KINDS else None
+    quoted_format = formats.text_quoted if kind in _TEXT_KINDS else formats.quoted
+
+    def string(row: int, col: int, value: Any) -> Any:
+        if value.__class__ is not str:
+            value = cell_text(value, kind)
+        if not value:
+            return None
+        if value[0] in FORMULA_STARTS:
+            return write_string(row, col, value, quoted_format)
+        return write_string(row, col, value, plain_format)
+
+    if spec.is_list:
+        return string
+    if kind == "date":
+        date_format = formats.date
+
+        def date_cell(row: int, col: int, value: Any) -> Any:
+            if isinstance(value, date):
+                return write_datetime(row, col, value, date_format)
+            return string(row, col, value)
+
+        return date_cell
+    if kind in ("decimal", "integer"):
+        number_format = formats.money if kind == "decimal" else formats.integer
+
+        def number_cell(row: int, col: int, value: Any) -> Any:
+            cls = value.__class__
+            if cls is Decimal or cls is int or cls is float:
+                return write_number(row, col, float(value), number_format)
+            return string(row, col, value)
+
+        return number_cell
+    return string
+
+
+# --- the clerk's workbook, handed back with its errors marked ---------------------------------
+
+
+def write_error_workbook(
+    source_path: str | Path,
+    out_path: str | Path,
+    table: Table,
+    problems: Sequence[CellProblem],
+    *,
+    sheet: str | None = None,
+) -> Path:
+    """The user's own workbook with a 错误说明 column and every bad cell filled and commented.
+
+    Everything else in the workbook is left as it was (openpyxl keeps values, styles,
+    merges and other sheets; it drops images and charts).  Marks from an earlier round
+    (our comments and fills, the old 错误说明 text) are cleared first, so a clerk can fix
+    the returned file and import it again as often as needed.  A CSV source comes back
+    as an .xlsx holding the CSV's cells.
+    """
+    from openpyxl import Workbook, load_workbook
+
+    from medisup.i18n import t
+
+    source = Path(source_path)
+    out = Path(out_path)
+    check_file(source)
+    require_defused_openpyxl(source)
+    if table.is_csv:
+        workbook = Workbook()
+        worksheet = workbook.active
+        worksheet.title = sheet_title(source.stem)
+        _fill_from_csv(worksheet, source)
+    else:
+        keep_vba = source.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm"
+        try:
+            workbook = load_workbook(source, keep_vba=keep_vba, rich_text=True)
+        except Exception as exc:  # openpyxl raises many kinds on damaged files
+            raise UnsupportedFile(
+                "excel.error.corrupt",
+                source,
+                reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            ) from None
+        name = sheet or table.sheet_name or workbook.sheetnames[0]
+        if name not in workbook.sheetnames:
+            raise SheetProblem(
+                "excel.error.sheet_not_found",
+                source,
+                sheet=name,
+                sheets=t("excel.list_separator").join(workbook.sheetnames),
+            )
+        worksheet = workbook[name]
+
+    header_row = table.header_row
+    error_column = _error_column(worksheet, table)
+    _mark_header(worksheet, header_row, error_column, table, t("excel.error_column"))
+
+    notes: dict[int, list[str]] = {}
+    cells: dict[tuple[int, int], list[str]] = {}
+    for problem in problems:
+        notes.setdefault(problem.row, []).append(problem.note)
+        if problem.column_key in table.positions:
+            column = table.positions[problem.column_key] + 1
+            cells.setdefault((problem.row, column), []).append(problem.expected)
+    _mark_rows(worksheet, error_column, notes, cells)
+    _save_atomically(workbook, out)
+    return out
+
+
+def _fill_from_csv(worksheet: Any, source: Path) -> None:
+    grid, _ = load_csv(source)
+    for r, values in enumerate(grid, start=1):
+        for c, value in enumerate(values, start=1):
+            if value == "":
+                continue
+            cell = worksheet.cell(r, c)
+            cell.value = value
+            # openpyxl treats "=…" as a formula; these are the clerk's literal cells.
+            cell.data_type = "s"
+            cell.number_format = "@"
+            if value[0] in FORMULA_STARTS:
+                cell.quotePrefix = True
+
+
+def _error_column(worksheet: Any, table: Table) -> int:
+    """1-based column for 错误说明: the existing one from an earlier round, or a new one."""
+    names = error_column_names()
+    for cell in next(worksheet.iter_rows(min_row=table.header_row, max_row=table.header_row), ()):
+        if cell.value is not None and normalise_header(cell.value) in names:
+            _clear_old_marks(worksheet, table, cell.column)
+            return int(cell.column)
+    return table.last_column + 2
+
+
+def _clear_old_marks(worksheet: Any, table: Table, error_column: int) -> None:
+    from openpyxl.styles import PatternFill
+
+    for row in worksheet.iter_rows(min_row=table.header_row + 1):
+        for cell in row:
+            if cell.column == error_column:
+                if cell.value is not None:
+                    cell.value = None
+                continue
+            comment = getattr(cell, "comment", None)
+            if comment is not None and comment.author == COMMENT_AUTHOR:
+                cell.comment = None
+                color = cell.fill.fgColor.rgb if cell.fill is not None else None
+                if isinstance(color, str) and color.upper().endswith(ERROR_FILL):
+                    cell.fill = PatternFill(fill_type=None)
+
+
+def _mark_header(
+    worksheet: Any, header_row: int, error_column: int, table: Table, label: str
+) -> None:
+    from copy import copy
+
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    header = worksheet.cell(header_row, error_column)
+    model = worksheet.cell(header_row, table.last_column + 1)
+    if header.value is None and model.has_style:
+        header._style = copy(model._style)
+    header.value = label
+    header.font = Font(bold=True, color=ERROR_FONT)
+    letter = get_column_letter(error_column)
+    if (worksheet.column_dimensions[letter].width or 0) < 40:
+        worksheet.column_dimensions[letter].width = 48
+
+
+def _mark_rows(
+    worksheet: Any,
+    error_column: int,
+    notes: Mapping[int, list[str]],
+    cells: Mapping[tuple[int, int], list[str]],
+) -> None:
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    fill = PatternFill(fill_type="solid", fgColor=ERROR_FILL, bgColor=ERROR_FILL)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    red = Font(color=ERROR_FONT)
+    for row, lines in notes.items():
+        cell = worksheet.cell(row, error_column)
+        cell.value = "\n".join(dict.fromkeys(lines))
+        cell.alignment = wrap
+        cell.font = red
+    for (row, column), lines in cells.items():
+        cell = worksheet.cell(row, column)
+        if isinstance(cell, MergedCell):
+            # Only a merged range's first cell can carry a fill and a comment.
+            continue
+        message = "\n".join(dict.fromkeys(lines))
+        cell.fill = fill
+        comment = Comment(message, COMMENT_AUTHOR)
+        comment.width = 320
+        comment.height = 40 + 20 * (message.count("\n") + 1 + len(message) // 24)
+        cell.comment = comment
+
+
+def _save_atomically(workbook: Any, out: Path) -> None:
+    """Write beside the target and rename, so a failure never leaves half a workbook."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(suffix=out.suffix or ".xlsx", dir=out.parent)
+    os.close(handle)
+    try:
+        workbook.save(temporary)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# --- templates ------------------------------------------------------------------------------
+
+
+def write_template(
+    path: str | Path,
+    columns: Sequence[ColumnSpec],
+    choices: Mapping[str, Sequence[str]],
+    *,
+    sheet_name: str | None = None,
+    rows: int = TEMPLATE_ROWS,
+) -> Path:
+    """An empty import workbook: headers, drop-down lists for coded columns, text-formatted
+    ID and phone columns, date validation, and a 说明 sheet explaining every column.
+
+    Drop-downs reference a hidden sheet holding the lists, so lists of any length work.
+    """
+    import xlsxwriter
+
+    from medisup.i18n import t
+
+    path = Path(path)
+    workbook = xlsxwriter.Workbook(str(path))
+    try:
+        formats = _Formats(workbook)
+        main = workbook.add_worksheet(sheet_title(sheet_name or t("excel.template.sheet")))
+        notes = workbook.add_worksheet(sheet_title(t("excel.template.notes_sheet")))
+        lists_name = sheet_title(t("excel.template.lists_sheet"))
+        lists = workbook.add_worksheet(lists_name)
+        lists.hide()
+        main.activate()
+
+        notes.set_column(0, 0, 22)
+        notes.set_column(1, 1, 8)
+        notes.set_column(2, 2, 50)
+        notes.set_column(3, 3, 60)
+        for index, label in enumerate(
+            (
+                t("excel.template.column"),
+                t("excel.template.required"),
+                t("excel.template.format"),
+                t("excel.template.choices"),
+            )
+        ):
+            notes.write_string(0, index, label, formats.header)
+
+        list_column = 0
+        for index, spec in enumerate(columns):
+            header_format = formats.required_header if spec.required else formats.header
+            main.write_string(0, index, spec.title, header_format)
+            column_format = {
+                "date": formats.date,
+                "decimal": formats.money,
+                "integer": formats.integer,
+            }.get(spec.kind, formats.text if spec.kind in _TEXT_KINDS else None)
+            main.set_column(index, index, column_width(spec), column_format)
+
+            values = [str(v) for v in (choices.get(spec.key) or spec.choices) if str(v)]
+            if values:
+                lists.write_string(0, list_column, spec.title)
+                for offset, value in enumerate(values, start=1):
+                    lists.write_string(offset, list_column, value)
+                letter = column_letter(list_column)
+                source = f"='{lists_name}'!${letter}$2:${letter}${len(values) + 1}"
+                main.data_validation(
+                    1,
+                    index,
+                    rows,
+                    index,
+                    {
+                        "validate": "list",
+                        "source": source,
+                        # A list column takes several values (人大代表、政协委员): warn, don't block.
+                        "error_type": "warning" if spec.is_list else "stop",
+                        "error_title": spec.title,
+                        "error_message": t("excel.template.choose_from_list"),
+                    },
+                )
+                list_column += 1
+            elif spec.kind == "date":
+                main.data_validation(
+                    1,
+                    index,
+                    rows,
+                    index,
+                    {
+                        "validate": "date",
+                        "criteria": "between",
+                        "minimum": date(MIN_YEAR, 1, 1),
+                        "maximum": date(MAX_YEAR, 12, 31),
+                        "error_type": "warning",
+                        "error_title": spec.title,
+                        "error_message": t("excel.template.date_message"),
+                    },
+                )
+
+            hint = t(f"excel.hint.{spec.kind}")
+            if spec.kind == "date" and spec.allow_month:
+                hint = t("excel.hint.date_month")
+            elif spec.multi and spec.kind not in ("codes", "interests"):
+                hint = t("excel.hint.multi", hint=hint)
+            shown = LIST_JOINER.join(values[:30]) + ("…" if len(values) > 30 else "")
+            notes.write_string(index + 1, 0, spec.title)
+            notes.write_string(index + 1, 1, t("common.yes") if spec.required else "")
+            notes.write_string(index + 1, 2, hint)
+            if shown:
+                notes.write_string(index + 1, 3, shown)
+        main.freeze_panes(1, 0)
+    finally:
+        workbook.close()
+    return path
