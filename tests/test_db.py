@@ -4,6 +4,11 @@ and the failures a user can run into (unreachable, newer, read-only)."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -41,18 +46,60 @@ def _count(url, table):
     return n
 
 
+# The first revision that holds each table: a downgrade below it drops the table by design.
+TABLE_SINCE = {"department": "0001_foundation", "audit_entry": "0001_foundation",
+               "person": "0002_supervisors", "term": "0002_supervisors",
+               "lead": "0003_leads", "lead_item": "0003_leads"}
+
+
 def test_every_revision_downgrades_and_upgrades_with_rows(seeded):
-    """Step down through every revision and back up, keeping the foundation's rows."""
+    """Step down through every revision and back up on a database holding departments,
+    a serving supervisor and a lead: each table keeps its rows while its revision stands."""
+    from tests.helpers_leads import log_lead
+    from tests.helpers_supervisors import appoint, make_id
+
+    supervisor = make_id("150102", "19800101", 7)
+    appoint(seeded, "150102", supervisor, name="李四", start=date(2025, 6, 1))
+    log_lead(seeded, supervisor, dept="150102", received=date(2025, 12, 20))
+    before = {table: _count(seeded.url, table) for table in TABLE_SINCE}
+    assert before["lead"] == 1 and before["person"] == 1
     engine = db.make_engine(seeded.url)
     for revision in reversed(db.REVISIONS[:-1]):
         db.downgrade(engine, revision)
         assert db.current_revision(engine) == revision
-        assert _count(seeded.url, "department") == 8
+        standing = db.REVISIONS[: db.REVISIONS.index(revision) + 1]
+        for table, since in TABLE_SINCE.items():
+            if since in standing:
+                assert _count(seeded.url, table) == before[table], (revision, table)
+    # back up from the first revision: the foundation's rows survive every upgrade
     db.upgrade(engine)
     assert db.current_revision(engine) == db.HEAD_REVISION
     engine.dispose()
-    assert _count(seeded.url, "department") == 8
-    assert _count(seeded.url, "audit_entry") == 8
+    assert _count(seeded.url, "department") == before["department"]
+    assert _count(seeded.url, "audit_entry") == before["audit_entry"]
+
+
+def test_upgrade_keeps_rows_of_each_revision(empty_db_url):
+    """A database from every earlier release upgrades in place with its rows."""
+    from tests.helpers_leads import log_lead
+    from tests.helpers_supervisors import appoint, make_id
+
+    engine = db.make_engine(empty_db_url, create_dirs=True)
+    db.upgrade(engine, "0005_imports")
+    engine.dispose()
+    # rows written by a release at 0005 (the schema before the open-leads index)
+    engine = db.make_engine(empty_db_url)
+    db.upgrade(engine)
+    env = Env(empty_db_url)
+    seed_departments(env)
+    supervisor = make_id("150102", "19800101", 8)
+    appoint(env, "150102", supervisor, name="王五", start=date(2025, 6, 1))
+    log_lead(env, supervisor, dept="150102", received=date(2025, 12, 20))
+    db.downgrade(engine, "0005_imports")
+    assert _count(empty_db_url, "lead") == 1
+    db.upgrade(engine)
+    engine.dispose()
+    assert _count(empty_db_url, "lead") == 1 and _count(empty_db_url, "person") == 1
 
 
 def test_upgrade_from_first_revision_keeps_rows_and_audit_chain(empty_db_url):
@@ -118,6 +165,37 @@ def test_read_only_database_file_is_refused(seeded, cli):
         path.chmod(0o644)
     assert result.exit_code == 3
     assert "只读" in result.stderr
+
+
+def _nobody_runs_python() -> bool:
+    if os.geteuid() != 0 or not shutil.which("runuser"):
+        return False
+    done = subprocess.run(["runuser", "-u", "nobody", "--", sys.executable, "-c", "pass"],
+                          capture_output=True, timeout=30)
+    return done.returncode == 0
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.skipif(not _nobody_runs_python(), reason="needs root, runuser and a Python 'nobody' may run")
+def test_read_only_file_for_an_unprivileged_user(seeded):
+    """As root, run the real command as 'nobody' against a file nobody may write."""
+    folder = Path(tempfile.mkdtemp(prefix="medisup-ro-"))
+    try:
+        folder.chmod(0o755)
+        db_file = folder / "medisup.db"
+        shutil.copyfile(seeded.url.removeprefix("sqlite:///"), db_file)
+        db_file.chmod(0o644)
+        done = subprocess.run(
+            ["runuser", "-u", "nobody", "--", sys.executable, "-m", "medisup", "--db", str(db_file),
+             "--dept", "150000", "dept", "add", "150104", "玉泉区医疗保障局", "--parent", "150100"],
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "MEDISUP_CONFIG_DIR": str(folder / "cfg"), "HOME": str(folder)},
+        )
+        assert done.returncode == 3, done.stderr
+        assert "只读" in done.stderr and "Traceback" not in done.stderr
+        assert _count(f"sqlite:///{db_file}", "department") == 8
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.sqlite_only

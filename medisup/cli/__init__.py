@@ -15,6 +15,8 @@ from medisup import __version__
 from medisup.cli import audit as audit_cli
 from medisup.cli import db as db_cli
 from medisup.cli import dept as dept_cli
+from medisup.cli import exports as export_cli
+from medisup.cli import imports as import_cli
 from medisup.cli import lead as lead_cli
 from medisup.cli import pack as pack_cli
 from medisup.cli import supervisor as supervisor_cli
@@ -112,6 +114,8 @@ app.add_typer(pack_cli.app, name="pack", help=t("help.pack.group"))
 app.add_typer(supervisor_cli.app, name="supervisor", help=t("help.supervisor.group"))
 app.add_typer(lead_cli.app, name="lead", help=t("help.lead.group"))
 app.command("check", help=t("help.check"))(lead_cli.check_command)
+app.add_typer(import_cli.app, name="import", help=t("help.import.group"))
+app.add_typer(export_cli.app, name="export", help=t("help.export.group"))
 app.add_typer(audit_cli.app, name="audit", help=t("help.audit.group"))
 app.add_typer(db_cli.app, name="db", help=t("help.db.group"))
 
