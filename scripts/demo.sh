@@ -8,31 +8,77 @@ rm -rf "$out"
 mkdir -p "$out"
 export MEDISUP_CONFIG_DIR="$PWD/$out/config" MEDISUP_DATA_DIR="$PWD/$out/data"
 export MEDISUP_OPERATOR="${MEDISUP_OPERATOR:-示例操作员}"
+export COLUMNS="${COLUMNS:-160}"
 medisup() { .venv/bin/medisup "$@"; }
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+# A step that is meant to find problems: show them, note the exit code, carry on.
+expect_problems() { set +e; "$@"; local rc=$?; set -e; echo "（退出码 $rc：发现问题，未写入任何内容）"; }
 
-step "初始化数据库并登记自治区医保局（规则包 nm-2024）"
+roster=samples/呼和浩特市监督员花名册.xlsx
+roster_bad=samples/呼和浩特市监督员花名册-含错误.xlsx
+ledger=samples/线索登记台账-2026Q1.xlsx
+ledger_bad=samples/线索登记台账-2026Q1-含错误.xlsx
+
+step "1. 初始化数据库，登记自治区医保局（规则包 nm-2024），建立市、县两级部门"
 medisup init --code 150000 --name 内蒙古自治区医疗保障局 --pack nm-2024
-
-step "建立部门树：市、县两级"
 medisup dept add 150100 呼和浩特市医疗保障局 --quota 40
 medisup dept add 150102 新城区医疗保障局 --parent 150100 --quota 12
-medisup dept add 150103 回民区医疗保障局 --parent 150100 --quota 10
-medisup dept add 150200 包头市医疗保障局 --quota 30
+medisup dept add 150103 回民区医疗保障局 --parent 150100 --quota 12
 medisup dept list
 
-step "规则包"
-medisup pack list
+step "2. 规则包：内蒙古办法第八条的线索分类"
+medisup lead taxonomy
 
-if [ -x scripts/demo_main_job.sh ]; then
-  bash scripts/demo_main_job.sh
-fi
+step "3. 导入市局报来的花名册——先导入含错误的那份：逐行指出错误，并把标注好的工作簿交回"
+expect_problems medisup import supervisors "$roster_bad" --errors "$out/花名册-错误说明.xlsx"
+echo "已生成 $out/花名册-错误说明.xlsx：在原表右侧增加“错误说明”列，出错单元格标红并附批注。"
 
-step "审计日志（最近 10 条）与哈希链校验"
+step "4. 导入正确的花名册（全部成功或全部不写），再导入一次：没有任何变化"
+medisup import supervisors "$roster"
+medisup import supervisors "$roster"
+medisup supervisor list --department 150102
+
+step "5. 窗口受理一份新申请：资格逐条审查并注明条款，批准后聘期自动计算"
+new_id=150103198808080204
+medisup --dept 150103 supervisor apply --name 其其格 --id-number "$new_id" --phone 13947100001 \
+  --category 专家学者 --channel 个人自荐 --work-unit "内蒙古医科大学 副教授" --applied-on 2026-01-02 \
+  --all-met --explain
+medisup --dept 150103 supervisor approve "$new_id" --start 2026-01-05
+medisup --dept 150103 supervisor show "$new_id"
+
+step "6. 监督员田萨仁申报与呼和浩特市第一医院存在利害关系（回避，第九条（四））"
+medisup supervisor interests 150103198210172067 add --name 呼和浩特市第一医院 \
+  --credit-code 521501020000001158 --on 2026-01-02
+
+step "7. 导入一季度线索台账——含错误的一份先被拒绝，正确的一份全部登记"
+expect_problems medisup import leads "$ledger_bad"
+medisup import leads "$ledger"
+
+step "8. 线索办理：受理 → 查实 → 办结；查看逾期线索（按 2026-03-31 回放）"
+first=$(medisup lead list --format csv | sed -n 2p | cut -d, -f1)
+medisup lead update "$first" --to in_progress --unit 基金监管科 --on 2026-01-20
+medisup lead update "$first" --to verified --verified-amount 38600 --on 2026-02-10
+medisup lead update "$first" --to closed --recovered-amount 38600 --on 2026-02-20
+medisup lead show "$first"
+medisup lead list --overdue --as-of 2026-03-31
+
+step "9. 监督员本人提出辞聘；记录一次违反纪律（第九条）"
+quit_id=$(medisup supervisor list --department 150102 --format json --reveal | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)[-1]["id_number"])')
+medisup --dept 150102 supervisor terminate "$quit_id" --ground resigned --effective 2026-06-30 --note 本人书面申请
+medisup --dept 150102 supervisor discipline "$(medisup supervisor list --department 150102 --format json --reveal | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)[0]["id_number"])')" \
+  --rule confidentiality --date 2026-05-12 --note 在微信群转发未公开的检查信息
+
+step "10. 一致性检查"
+expect_problems medisup check
+
+step "11. 导出：默认遮蔽个人信息；导入模板带下拉选项"
+medisup export supervisors "$out/监督员名单.xlsx"
+medisup export template supervisors "$out/监督员导入模板.xlsx"
+
+step "12. 审计日志（最近 10 条）与哈希链校验；数据库版本与在线备份"
 medisup audit log --limit 10
 medisup audit verify
-step "数据库版本与备份"
 medisup db current
 medisup db backup "$out/backup/medisup-backup.db"
 echo
-echo "演示数据位于 $out/（数据库 $out/data/medisup.db）。"
+echo "演示数据位于 $out/（数据库 $out/data/medisup.db，导出文件与错误说明工作簿也在其中）。"

@@ -1,0 +1,45 @@
+"""`make bench`: the speed and memory targets, each measured side by side in one run.
+
+- bench_import.py  100,000-row supervisor workbook: import ≤ 2 × (calamine read + raw
+                   sqlite3.executemany of the same rows), peak memory < 400 MB
+- bench_export.py  100,000 supervisors: export ≤ 1.5 × a bare xlsxwriter constant-memory write
+- bench_excel.py   the workbook adapter alone: read_table vs calamine, write_rows vs xlsxwriter
+
+Each script runs in its own process (peak memory is per process) and exits non-zero when
+it misses its target; this runner reports them all and fails if any failed.
+Pass a row count to run smaller (e.g. ``python bench/run.py 20000``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = ("bench_import.py", "bench_export.py", "bench_excel.py")
+
+
+def main() -> int:
+    rows = sys.argv[1:2]
+    failed = []
+    for script in SCRIPTS:
+        path = HERE / script
+        if not path.exists():
+            continue
+        args = [sys.executable, str(path)]
+        if rows:
+            args += ["--rows", rows[0]] if script != "bench_excel.py" else rows
+        print(f"\n== {script} ==", flush=True)
+        started = time.perf_counter()
+        done = subprocess.run(args)
+        print(f"-- {script}: exit {done.returncode}, {time.perf_counter() - started:.1f} s wall")
+        if done.returncode != 0:
+            failed.append(script)
+    print("\nall targets met" if not failed else f"\ntargets missed in: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
