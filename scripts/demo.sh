@@ -23,7 +23,7 @@ step "1. 初始化数据库，登记自治区医保局（规则包 nm-2024），
 medisup init --code 150000 --name 内蒙古自治区医疗保障局 --pack nm-2024
 medisup dept add 150100 呼和浩特市医疗保障局 --quota 40
 medisup dept add 150102 新城区医疗保障局 --parent 150100 --quota 12
-medisup dept add 150103 回民区医疗保障局 --parent 150100 --quota 12
+medisup dept add 150103 回民区医疗保障局 --parent 150100 --quota 15
 medisup dept list
 
 step "2. 规则包：内蒙古办法第八条的线索分类"

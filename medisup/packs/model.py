@@ -271,8 +271,18 @@ class Pack:
         """The entry ``code`` of list ``kind``; an unknown code is the user's mistake."""
         found = self._kind(kind).get(code)
         if found is None:
-            raise _invalid(kind, code, self.codes(kind))
+            raise _invalid(kind, code, self._choices(kind))
         return found
+
+    def _choices(self, kind: str) -> tuple[str, ...]:
+        """Each entry as the user may type it: ``npc_deputy（人大代表）``; long taxonomy
+        labels are left out (the codes say enough and the line stays readable)."""
+        if kind == "items":
+            return self.codes(kind)
+        return tuple(
+            t("pack.code_label", code=i.code, label=i.text(short=True))
+            for i in self._kind(kind).values()
+        )
 
     def label(self, kind: str, code: str, *, short: bool = False) -> str:
         return self.item(kind, code).text(short=short)
@@ -289,7 +299,7 @@ class Pack:
             names = (item.code, item.label, item.short, item.label_en, item.short_en)
             if any(name and name.casefold() == folded for name in names):
                 return item
-        raise _invalid(kind, text, self.codes(kind))
+        raise _invalid(kind, text, self._choices(kind))
 
     def taxonomy(self) -> list[tuple[PackItem, tuple[PackItem, ...]]]:
         """Subjects with their items, in order, for printing a tree."""
