@@ -12,7 +12,10 @@ export COLUMNS="${COLUMNS:-160}"
 medisup() { .venv/bin/medisup "$@"; }
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 # A step that is meant to find problems: show them, note the exit code, carry on.
-expect_problems() { set +e; "$@"; local rc=$?; set -e; echo "（退出码 $rc：发现问题，未写入任何内容）"; }
+expect_problems() {
+  set +e; "$@"; local rc=$?; set -e
+  if [ "$rc" = 0 ]; then echo "（退出码 0：未发现问题）"; else echo "（退出码 $rc：发现问题，未写入任何内容）"; fi
+}
 
 roster=samples/呼和浩特市监督员花名册.xlsx
 roster_bad=samples/呼和浩特市监督员花名册-含错误.xlsx
@@ -66,7 +69,7 @@ step "9. 监督员本人提出辞聘；记录一次违反纪律（第九条）"
 quit_id=$(medisup supervisor list --department 150102 --format json --reveal | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)[-1]["id_number"])')
 medisup --dept 150102 supervisor terminate "$quit_id" --ground resigned --effective 2026-06-30 --note 本人书面申请
 medisup --dept 150102 supervisor discipline "$(medisup supervisor list --department 150102 --format json --reveal | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)[0]["id_number"])')" \
-  --rule confidentiality --date 2026-05-12 --note 在微信群转发未公开的检查信息
+  --rule secrecy --date 2026-05-12 --note 在微信群转发未公开的检查信息
 
 step "10. 一致性检查"
 expect_problems medisup check
