@@ -51,13 +51,30 @@ def expected(value: object) -> str:
 @pytest.mark.parametrize(
     ("raw", "clean"),
     [
+        ("张 三", "张三"),  # a space typed to align a two-character name
+        ("张　三", "张三"),
+        (" 其其格 ", "其其格"),
+        ("John  Smith", "John Smith"),
+    ],
+)
+def test_person_name(raw, clean):
+    from medisup.excel.normalise import person_name
+
+    assert person_name(raw) == clean
+
+
+def test_text_keeps_space_between_unit_and_post():
+    assert text("新城区某社区 主任") == "新城区某社区 主任"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
         ("张三", "张三"),
         ("  张三 ", "张三"),
         ("\u00a0张三\u00a0", "张三"),  # NBSP
         ("\u3000张三\u3000", "张三"),  # ideographic space
         ("张\u200b三", "张三"),  # zero-width space
-        ("张 三", "张三"),  # a space typed to align a two-character name
-        ("张　三", "张三"),
         ("ＡＢＣ１２３", "ABC123"),
         ("ｂｅｉｊｉｎｇ", "beijing"),
         ("John   Smith", "John Smith"),

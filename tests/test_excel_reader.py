@@ -123,7 +123,7 @@ def test_aliases_any_order_and_extra_columns(tmp_path: Path) -> None:
         "phone": "0471-1234567",
         "email": "a@b.cn",
         "name": "张三",
-        "address": "呼和浩特市新城区",
+        "address": "呼和浩特市 新城区",
     }
     assert list(values) == ["id_number", "phone", "email", "name", "address"]  # sheet order
 

@@ -1,7 +1,148 @@
-"""``medisup export``: commands (being written)."""
+"""``medisup export``: the roster and the leads as workbooks that import back, and empty
+import templates with drop-down lists."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
+from medisup.cli import common
+from medisup.cli.common import AsOfOption, FormatOption, parse_date, run
+from medisup.i18n import t
+from medisup.render import Column, OutputFormat, render_record, success, warning
+
+if TYPE_CHECKING:
+    from medisup.services.exports import ExportReport
+
 app = typer.Typer(no_args_is_help=True)
+
+
+class Table(StrEnum):
+    supervisors = "supervisors"
+    leads = "leads"
+
+
+FileArg = Annotated[str, typer.Argument(metavar="FILE", help=t("help.export.arg.file"),
+                                        show_default=False)]
+DepartmentOption = Annotated[str | None, typer.Option(
+    "--department", help=t("help.export.opt.department"), show_default=False)]
+RevealOption = Annotated[bool, typer.Option("--reveal", help=t("help.export.opt.reveal"))]
+ForceOption = Annotated[bool, typer.Option("--force", help=t("help.export.opt.force"))]
+
+
+def _columns() -> list[Column]:
+    return [
+        Column("kind", t("export.col.kind")),
+        Column("table", t("export.col.table")),
+        Column("path", t("export.col.path")),
+        Column("rows", t("export.col.rows"), "right"),
+        Column("masked", t("export.col.masked")),
+    ]
+
+
+def _report(report: ExportReport, fmt: OutputFormat, masked_text: str) -> None:
+    """The summary on stderr; the report itself on stdout for scripts."""
+    if report.masked:
+        success(t("export.done", rows=report.rows, file=report.path, masked=masked_text))
+        warning(t("export.masked_hint"))
+    else:
+        success(t("export.done", rows=report.rows, file=report.path,
+                  masked=t("export.revealed")))
+    if fmt is not OutputFormat.table:
+        render_record(_columns(), report.as_dict(), fmt)
+
+
+@app.command("supervisors", help=t("help.export.supervisors"))
+def supervisors(
+    ctx: typer.Context,
+    file: FileArg,
+    department: DepartmentOption = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help=t("help.supervisor.opt.status"), show_default=False)] = None,
+    category: Annotated[str | None, typer.Option(
+        "--category", help=t("help.supervisor.opt.category_filter"), show_default=False)] = None,
+    channel: Annotated[str | None, typer.Option(
+        "--channel", help=t("help.supervisor.opt.channel_filter"), show_default=False)] = None,
+    ending_before: Annotated[str | None, typer.Option(
+        "--ending-before", help=t("help.supervisor.opt.ending_before"), show_default=False)] = None,
+    ending_within: Annotated[int | None, typer.Option(
+        "--ending-within", help=t("help.supervisor.opt.ending_within"), show_default=False)] = None,
+    as_of: AsOfOption = None,
+    reveal: RevealOption = False,
+    force: ForceOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import exports
+
+    before = parse_date(ending_before, "--ending-before")
+    day = parse_date(as_of, "--as-of")
+    report = run(ctx, lambda uow: exports.export_supervisors(
+        uow, file, department=department, status=status, category=category, channel=channel,
+        ending_before=before, ending_within=ending_within, as_of=day, reveal=reveal,
+        force=force), write=reveal)
+    _report(report, fmt, t("export.masked"))
+
+
+@app.command("leads", help=t("help.export.leads"))
+def leads(
+    ctx: typer.Context,
+    file: FileArg,
+    department: DepartmentOption = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help=t("help.lead.opt.status"), show_default=False)] = None,
+    subject: Annotated[str | None, typer.Option(
+        "--subject", help=t("help.lead.opt.subject"), show_default=False)] = None,
+    code: Annotated[str | None, typer.Option(
+        "--code", help=t("help.lead.opt.filter_code"), show_default=False)] = None,
+    supervisor: Annotated[str | None, typer.Option(
+        "--supervisor", help=t("help.lead.opt.filter_supervisor"), show_default=False)] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", help=t("help.lead.opt.target"), show_default=False)] = None,
+    date_from: Annotated[str | None, typer.Option(
+        "--from", help=t("help.lead.opt.from"), show_default=False)] = None,
+    date_to: Annotated[str | None, typer.Option(
+        "--to", help=t("help.lead.opt.to"), show_default=False)] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help=t("help.lead.opt.overdue"))] = False,
+    conflict: Annotated[bool, typer.Option("--conflict", help=t("help.lead.opt.conflict"))] = False,
+    limit: Annotated[int, typer.Option("--limit", help=t("help.lead.opt.limit"))] = 0,
+    as_of: AsOfOption = None,
+    reveal: RevealOption = False,
+    force: ForceOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import exports
+    from medisup.services.leads import LeadFilter
+
+    filters = LeadFilter(
+        department=department, status=status, subject=subject, code=code,
+        supervisor=supervisor, target=target,
+        received_from=parse_date(date_from, "--from"), received_to=parse_date(date_to, "--to"),
+        overdue=overdue, conflict=conflict, limit=limit or None,
+    )
+    on = common.as_of(as_of)
+    report = run(ctx, lambda uow: exports.export_leads(
+        uow, file, filters, reveal=reveal, as_of=on, force=force), write=reveal)
+    _report(report, fmt, t("export.masked_leads"))
+
+
+@app.command("template", help=t("help.export.template"))
+def template(
+    ctx: typer.Context,
+    table: Annotated[Table, typer.Argument(metavar="KIND", help=t("help.export.arg.table"),
+                                           case_sensitive=False, show_default=False)],
+    file: FileArg,
+    department: Annotated[str | None, typer.Option(
+        "--department", help=t("help.export.opt.template_department"),
+        show_default=False)] = None,
+    force: ForceOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import exports
+
+    report = run(ctx, lambda uow: exports.export_template(
+        uow, table.value, file, department=department, force=force), write=False)
+    success(t("export.template_done", table=t(f"export.table.{report.table}"), file=report.path))
+    if fmt is not OutputFormat.table:
+        render_record(_columns(), report.as_dict(), fmt)

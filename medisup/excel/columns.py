@@ -9,6 +9,7 @@ from typing import Literal
 
 Kind = Literal[
     "text",
+    "person_name",
     "date",
     "id_number",
     "phone",
@@ -111,7 +112,8 @@ def _a(key: str, header: str, *aliases: str, **options: object) -> ColumnSpec:
 
 # fmt: off
 SUPERVISOR_COLUMNS: tuple[ColumnSpec, ...] = (
-    _s("name", "姓名", "监督员姓名", "Name", "Full name", required=True, width=12),
+    _s("name", "姓名", "监督员姓名", "Name", "Full name", kind="person_name", required=True,
+       width=12),
     _s("gender", "性别", "Gender", "Sex", width=8),
     _s("ethnicity", "民族", "Ethnicity", width=10),
     _s("birth_date", "出生日期", "出生年月", "Birth date", "Date of birth",
@@ -142,7 +144,8 @@ LEAD_COLUMNS: tuple[ColumnSpec, ...] = (
     _l("number", "线索编号", "编号", "Lead number", "Number", width=18),
     _l("supervisor_id_number", "监督员身份证号", "反映人身份证号", "Supervisor ID number",
        kind="id_number", required=True),
-    _l("supervisor_name", "监督员姓名", "反映人", "Supervisor", "Supervisor name", width=12),
+    _l("supervisor_name", "监督员姓名", "反映人", "Supervisor", "Supervisor name",
+       kind="person_name", width=12),
     _l("received_on", "受理日期", "接收日期", "反映日期", "Received on",
        kind="date", required=True),
     _l("channel", "反映方式", "反映渠道", "Channel", width=10),

@@ -117,8 +117,9 @@ def _strict(value: str) -> str:
 def text(value: Any) -> str | None:
     """Clean text: full-width letters/digits/spaces folded, stray spaces and invisibles gone.
 
-    Inner runs of spaces collapse to one; a space between two Chinese characters (张 三,
-    typed to align names) is dropped; line breaks inside the cell are kept.
+    Inner runs of spaces collapse to one; line breaks inside the cell are kept.  A space
+    between Chinese words stays (``某社区 主任`` separates unit and post); only names drop
+    it (:func:`person_name`).
     """
     if value.__class__ is str:
         if value.isascii():
@@ -148,10 +149,16 @@ def _clean_text(value: str) -> str | None:
 
 
 def _tidy_line(line: str) -> str:
-    line = _SPACE_RUN_RE.sub(" ", line).strip()
-    if " " in line and not line.isascii():
-        line = _CJK_GAP_RE.sub("", line)
-    return line
+    return _SPACE_RUN_RE.sub(" ", line).strip()
+
+
+def person_name(value: Any) -> str | None:
+    """A person's name: clean text, and a space between two Chinese characters (张 三,
+    typed to align two-character names in a roster) is dropped."""
+    cleaned = text(value)
+    if cleaned and " " in cleaned and not cleaned.isascii():
+        cleaned = _CJK_GAP_RE.sub("", cleaned)
+    return cleaned
 
 
 def _text_of(value: Any) -> str | None:
@@ -668,6 +675,7 @@ def normalise_header(value: Any) -> str:
 
 _BY_KIND: dict[str, Normaliser] = {
     "text": text,
+    "person_name": person_name,
     "date": parse_date,
     "id_number": id_number,
     "phone": phone,

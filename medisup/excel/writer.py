@@ -30,6 +30,7 @@ TEMPLATE_ROWS = 1000
 
 _KIND_WIDTH = {
     "text": 14,
+    "person_name": 10,
     "date": 12,
     "id_number": 21,
     "phone": 15,

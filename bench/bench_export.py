@@ -1,0 +1,241 @@
+"""Export speed: ``medisup export supervisors FILE --reveal`` end to end against a bare
+xlsxwriter constant-memory write of the same rows (target: at most 1.5× the bare write).
+
+Run as ``python bench/bench_export.py [--rows 100000] [--runs 3]``; exits non-zero when
+the target is missed.  A fresh migrated SQLite database is filled with serving
+supervisors by raw ``executemany`` (person, person_category, interest, application,
+term); the bare write gets the very rows the export writes, already in memory, with
+typed cell calls chosen once per column; the export runs as a real command in a
+subprocess, start-up and database query included.  The two jobs take turns and the best
+of ``runs`` counts for each, so a busy machine slows both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET = 1.5
+AS_OF = date(2026, 6, 30)
+DEPARTMENTS = [
+    ("150000", "内蒙古自治区医疗保障局", None),
+    ("150100", "呼和浩特市医疗保障局", "150000"),
+    ("150102", "新城区医疗保障局", "150100"),
+    ("150103", "回民区医疗保障局", "150100"),
+    ("150104", "玉泉区医疗保障局", "150100"),
+    ("150105", "赛罕区医疗保障局", "150100"),
+    ("150121", "土默特左旗医疗保障局", "150100"),
+    ("150122", "托克托县医疗保障局", "150100"),
+]
+COUNTIES = [code for code, _, parent in DEPARTMENTS if parent == "150100"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志宏海燕晓东雪梅春林文斌宇浩然巴特尔其木格乌兰图雅"
+ETHNICITIES = ["汉族"] * 8 + ["蒙古族", "满族", "回族", "达斡尔族"]
+CATEGORIES = ["npc_deputy", "cppcc_member", "media", "institution_rep", "expert", "insured",
+              "other"]
+BACKGROUNDS = ["medicine", "law", "finance", "it", "other"]
+CHANNELS = ["open", "invited", "self", "unit"]
+STREETS = ["中山东路", "新华大街", "锡林郭勒南路", "大学西街", "昭乌达路", "兴安南路"]
+UNITS = ["内蒙古医科大学附属医院", "呼和浩特市第一医院", "新城区人民政府", "内蒙古日报社",
+         "某某律师事务所", "呼和浩特市中医蒙医医院", "某某大药房连锁有限公司"]
+POSTS = ["主任医师", "副主任", "科员", "记者", "律师", "药师", "退休职工", "教师"]
+
+
+# ---------------------------------------------------------------- the database
+
+
+def _id_number(region: str, birth: date, seq: int) -> str:
+    from medisup.excel.normalise import id_check_digit
+
+    body = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return body + id_check_digit(body)
+
+
+def _credit_code(rng: random.Random) -> str:
+    from medisup.excel.normalise import credit_code_check_char
+
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    body = "91" + rng.choice(COUNTIES) + "".join(rng.choice(alphabet) for _ in range(9))
+    return body + credit_code_check_char(body)
+
+
+def build_database(path: Path, rows: int, seed: int = 7) -> str:
+    """A migrated database with ``rows`` supervisors serving on ``AS_OF``; returns its URL."""
+    from medisup.config import Settings
+    from medisup.db import make_engine, upgrade
+    from medisup.services import departments
+    from medisup.services.uow import unit_of_work
+
+    url = f"sqlite:///{path}"
+    engine = make_engine(url, create_dirs=True)
+    upgrade(engine)
+    engine.dispose()
+    for code, name, parent in DEPARTMENTS:
+        settings = Settings(operator="bench", dept=parent or code, database_url=url, lang="zh")
+        with unit_of_work(settings, command="dept add") as uow:
+            departments.add(uow, code=code, name=name, parent=parent,
+                            pack="nm-2024" if parent is None else None, first=parent is None)
+
+    rng = random.Random(seed)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    people, categories, interests, applications, terms = [], [], [], [], []
+    seen: set[str] = set()
+    for n in range(1, rows + 1):
+        while True:
+            birth = date(1955, 1, 1) + timedelta(days=rng.randrange(365 * 45))
+            female = rng.random() < 0.5
+            seq = rng.randrange(500) * 2 + (0 if female else 1)
+            number = _id_number(rng.choice(COUNTIES), birth, seq)
+            if number not in seen:
+                seen.add(number)
+                break
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        dept = rng.choice(COUNTIES)
+        applied = AS_OF - timedelta(days=rng.randrange(60, 700))
+        start = applied + timedelta(days=30)
+        end = date(start.year + 2, start.month, min(start.day, 28)) - timedelta(days=1)
+        people.append((
+            n, number, name, "F" if female else "M", rng.choice(ETHNICITIES), birth.isoformat(),
+            f"1{rng.choice('3589')}{rng.randrange(10**9):09d}", f"user{n}@example.com",
+            f"内蒙古自治区呼和浩特市{rng.choice(STREETS)}{rng.randrange(1, 300)}号",
+            f"{rng.choice(UNITS)}{rng.choice(POSTS)}", rng.choice(BACKGROUNDS), stamp, stamp,
+        ))
+        for code in sorted(rng.sample(CATEGORIES, rng.choice((1, 1, 1, 2)))):
+            categories.append((n, code))
+        if rng.random() < 0.2:
+            interests.append((n, n, rng.choice(UNITS), _credit_code(rng), applied.isoformat()))
+        applications.append((n, n, dept, rng.choice(CHANNELS), applied.isoformat(),
+                             "approved", (applied + timedelta(days=10)).isoformat(), stamp))
+        terms.append((n, n, dept, n, 1, start.isoformat(), end.isoformat(), 0, stamp))
+
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.executemany(
+            "INSERT INTO person (id, id_number, name, gender, ethnicity, birth_date, phone, email,"
+            " address, work_unit, background, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", people)
+        connection.executemany("INSERT INTO person_category (person_id, code) VALUES (?, ?)",
+                               categories)
+        connection.executemany(
+            "INSERT INTO interest (id, person_id, institution_name, credit_code, declared_on)"
+            " VALUES (?, ?, ?, ?, ?)", interests)
+        connection.executemany(
+            "INSERT INTO application (id, person_id, department_code, channel, applied_on, status,"
+            " decided_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", applications)
+        connection.executemany(
+            "INSERT INTO term (id, person_id, department_code, application_id, number,"
+            " start_date, end_date, renewed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            terms)
+    connection.close()
+    return url
+
+
+# ---------------------------------------------------------------- the two jobs
+
+
+def export_rows(url: str) -> list[list[Any]]:
+    """The rows the export writes, as plain values in memory (read once, outside the timing)."""
+    from medisup.config import Settings
+    from medisup.services.exports import SUPERVISOR_EXPORT_COLUMNS, _roster, _SupervisorRecords
+    from medisup.services.people import check_department
+    from medisup.services.uow import unit_of_work
+
+    keys = [spec.key for spec in SUPERVISOR_EXPORT_COLUMNS]
+    settings = Settings(operator="bench", dept="150000", database_url=url, lang="zh")
+    with unit_of_work(settings, command="bench", write=False) as uow:
+        root = check_department(uow, None)
+        roster = _roster(uow, root, status=None, category=None, channel=None,
+                         ending_before=None, ending_within=None, on=AS_OF)
+        records = _SupervisorRecords(uow, roster, AS_OF, reveal=True)
+        return [[record[key] for key in keys] for record in records]
+
+
+def bare_write(path: Path, rows: list[list[Any]]) -> None:
+    """What a hand-written exporter would do: xlsxwriter constant memory, a header row,
+    typed cell calls, dates as date cells."""
+    import xlsxwriter
+
+    from medisup.services.exports import SUPERVISOR_EXPORT_COLUMNS
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("监督员")
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, [spec.header for spec in SUPERVISOR_EXPORT_COLUMNS])
+    kinds = [spec.kind for spec in SUPERVISOR_EXPORT_COLUMNS]
+    write_string, write_datetime = sheet.write_string, sheet.write_datetime
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if kinds[c] == "date":
+                write_datetime(r, c, value, date_format)
+            else:
+                write_string(r, c, value)
+    workbook.close()
+
+
+def export_command(url: str, out: Path) -> list[str]:
+    return [sys.executable, "-m", "medisup", "--db", url, "--dept", "150000",
+            "--operator", "bench", "--no-input", "export", "supervisors", str(out),
+            "--reveal", "--force", "--as-of", AS_OF.isoformat()]
+
+
+def main(rows: int = 100_000, runs: int = 3) -> dict[str, Any]:
+    """Build the database, time both jobs, print a table; returns the figures."""
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder)
+        started = time.perf_counter()
+        url = build_database(home / "bench.db", rows)
+        fill = time.perf_counter() - started
+        values = export_rows(url)
+        assert len(values) == rows, (len(values), rows)
+        env = dict(os.environ, MEDISUP_CONFIG_DIR=str(home / "config"),
+                   MEDISUP_DATA_DIR=str(home / "data"), MEDISUP_LANG="zh")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        command = export_command(url, home / "export.xlsx")
+        bare_times, export_times = [], []
+        for _ in range(runs):
+            start = time.perf_counter()
+            bare_write(home / "bare.xlsx", values)
+            bare_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            done = subprocess.run(command, env=env, capture_output=True, text=True)
+            export_times.append(time.perf_counter() - start)
+            if done.returncode != 0:
+                raise SystemExit(f"export failed ({done.returncode}): {done.stderr.strip()}")
+        bare, export = min(bare_times), min(export_times)
+        sizes = ((home / "bare.xlsx").stat().st_size, (home / "export.xlsx").stat().st_size)
+    result = {
+        "rows": rows, "columns": len(values[0]) if values else 0, "fill_s": round(fill, 2),
+        "bare_s": round(bare, 2), "export_s": round(export, 2),
+        "ratio": round(export / bare, 2), "target": TARGET, "ok": export / bare <= TARGET,
+        "bare_mb": round(sizes[0] / 1e6, 1), "export_mb": round(sizes[1] / 1e6, 1),
+    }
+    print(f"{rows:,} serving supervisors × {result['columns']} columns "
+          f"(database filled in {fill:.1f} s; best of {runs})")
+    print(f"  bare xlsxwriter write (rows in memory)     {bare:6.2f} s   {result['bare_mb']} MB")
+    print(f"  medisup export supervisors --reveal (e2e)  {export:6.2f} s   "
+          f"{result['export_mb']} MB")
+    print(f"  ratio {result['ratio']:.2f}  (target ≤ {TARGET})  "
+          f"{'OK' if result['ok'] else 'MISSED'}")
+    return result
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args()
+    sys.exit(0 if main(options.rows, options.runs)["ok"] else 1)

@@ -1,0 +1,673 @@
+"""Exports: the roster and the leads as bureau workbooks that import back unchanged, and
+empty import templates with the pack's drop-down lists (SPEC §8).
+
+Rows come from Core queries (no ORM object per row) and stream into the workbook writer;
+ID numbers, phones and lead descriptions are masked unless revealed, and a reveal is
+recorded in the audit log before the file appears under its name.  A workbook is written
+to a hidden temporary file beside the target and renamed at the end, so an interrupted
+export never leaves half a file, and an existing file is replaced only when asked.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import tempfile
+from collections import defaultdict, namedtuple
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import case, exists, func, null, or_, select, true
+
+from medisup.errors import DataError, InvalidValue, UsageError
+from medisup.excel import LEAD_COLUMNS, SUPERVISOR_COLUMNS, ColumnSpec
+from medisup.excel.normalise import LIST_SEPARATORS
+from medisup.i18n import t
+from medisup.models import (
+    Application,
+    Certificate,
+    Department,
+    Interest,
+    Lead,
+    LeadItem,
+    Person,
+    PersonCategory,
+    Term,
+)
+from medisup.packs import TARGET_KINDS, Pack
+from medisup.services import lead_rules
+from medisup.services.identity import clean_text
+from medisup.services.leads import LeadFilter, overdue_clause
+from medisup.services.masking import mask_id_number, mask_phone, mask_text
+from medisup.services.people import check_department
+from medisup.services.supervisor_records import STATUSES, pack_for
+from medisup.services.supervisor_views import _application_of, parse_status, status_at
+
+if TYPE_CHECKING:
+    from medisup.services.uow import UnitOfWork
+
+TABLES = ("supervisors", "leads")
+SUFFIX = ".xlsx"
+INTEREST_JOINER = "；"
+LIST_JOINER = "、"
+_FETCH = 2000  # rows per round trip when the driver can stream
+
+# Columns an export writes: every import column the database has data for.
+SUPERVISOR_EXPORT_COLUMNS: tuple[ColumnSpec, ...] = tuple(
+    spec for spec in SUPERVISOR_COLUMNS if spec.key != "note")
+LEAD_EXPORT_COLUMNS: tuple[ColumnSpec, ...] = LEAD_COLUMNS
+_CERTIFICATE_RANK = {"valid": 2, "revoked": 1}
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export wrote: ``kind`` is supervisors, leads or template; ``table`` says
+    which table (for a template, the one it is a template of)."""
+
+    kind: str
+    table: str
+    path: str
+    rows: int
+    masked: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- the file
+
+
+def check_target(path: str | Path, *, force: bool = False) -> Path:
+    """The workbook path, refused before any work when it cannot or may not be written."""
+    target = Path(path).expanduser()
+    if target.suffix.lower() != SUFFIX:
+        raise UsageError(t("export.error.suffix", file=target.name))
+    if target.is_dir():
+        raise UsageError(t("export.error.is_dir", file=target))
+    if not target.parent.is_dir():
+        raise UsageError(t("export.error.no_folder", folder=target.parent))
+    if not force and (target.exists() or target.is_symlink()):
+        raise UsageError(t("export.error.exists", file=target))
+    return target
+
+
+@contextmanager
+def staged(target: Path, *, force: bool = False, private: bool = False) -> Iterator[Path]:
+    """A temporary file beside ``target`` to write into; renamed to ``target`` when the
+    block succeeds, removed whatever happens otherwise.  ``private``: readable by the
+    owner only (a workbook with unmasked personal data)."""
+    try:
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.",
+                                        suffix=".part")
+    except OSError as exc:
+        raise DataError(t("export.error.write", file=target, problem=exc.strerror or exc)) from None
+    os.close(handle)
+    temp = Path(name)
+    try:
+        if not private:
+            _default_mode(temp)
+        yield temp
+        _publish(temp, target, force)
+    except OSError as exc:
+        raise DataError(t("export.error.write", file=target, problem=exc.strerror or exc)) from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _default_mode(path: Path) -> None:
+    # mkstemp creates 0600; an ordinary export gets what any new file would (umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
+
+
+def _publish(temp: Path, target: Path, force: bool) -> None:
+    if force:
+        os.replace(temp, target)
+        return
+    try:
+        os.link(temp, target)  # fails if the target appeared meanwhile: never overwrites
+    except FileExistsError:
+        raise UsageError(t("export.error.exists", file=target)) from None
+    except OSError:  # a file system without hard links
+        if target.exists():
+            raise UsageError(t("export.error.exists", file=target)) from None
+        os.replace(temp, target)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a hundred thousand acyclic rows are built and
+    written: each collection would rescan all of them, for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write(temp: Path, columns: Sequence[ColumnSpec], rows: Iterable[Mapping[str, Any]], *,
+           sheet: str, title: str) -> int:
+    from medisup.excel import write_rows
+
+    return write_rows(temp, columns, rows, sheet_name=sheet, title=title)
+
+
+def _scope_text(root: Department, codes: Sequence[str]) -> str:
+    key = "export.scope_subtree" if len(codes) > 1 else "export.scope_one"
+    return t(key, code=root.code, name=root.name)
+
+
+# ---------------------------------------------------------------- labels
+
+
+def safe_labels(pack: Pack, kind: str) -> dict[str, str]:
+    """Code → the label a workbook shows (short form).  A label that itself holds a list
+    separator would be split on import, so that code is written as the code."""
+    out = {}
+    for item in getattr(pack, kind):
+        label = item.text(short=True)
+        out[item.code] = item.code if any(ch in label for ch in LIST_SEPARATORS) else label
+    return out
+
+
+def _departments(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, Pack]:
+    from medisup.packs import load_pack
+
+    table = Department.__table__
+    rows = uow.session.connection().execute(
+        select(table.c.code, table.c.pack).where(table.c.code.in_(codes)))
+    return {code: load_pack(name) for code, name in rows}
+
+
+def _stream(uow: UnitOfWork, statement: Any) -> Iterator[Any]:
+    """Core rows of ``statement``, fetched in batches (server-side on PostgreSQL)."""
+    # Per statement: Connection.execution_options would switch the whole connection to
+    # server-side cursors, the audit INSERT included.
+    result = uow.session.connection().execute(statement, execution_options={"yield_per": _FETCH})
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+# ---------------------------------------------------------------- supervisors
+
+
+# Rows of the roster queries; attribute access on a named tuple costs a tenth of a Row's.
+_App = namedtuple("_App", "id person_id department_code channel recommending_body applied_on "
+                          "status decided_on")
+_Term = namedtuple("_Term", "id person_id department_code application_id number start_date "
+                            "end_date terminated_on created_at")
+_Person = namedtuple("_Person", "id id_number name gender ethnicity birth_date phone email "
+                                "address work_unit background")
+
+
+class _Entry(NamedTuple):
+    """One person in one department, in the list's order (department, name, ID number)."""
+
+    department: str
+    name: str
+    id_number: str
+    person: _Person
+    status: str
+    term: _Term | None
+    application: _App | None
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The departments an export covers, and how to pick their people in SQL."""
+
+    codes: list[str]
+    everyone: bool  # the subtree is the whole database: no need to filter people
+
+    def people(self, person_id: Any) -> Any:
+        """Condition on a person-id column: someone who applied or served in the subtree."""
+        if self.everyone:
+            return true()
+        a, m = Application.__table__.c, Term.__table__.c
+        return person_id.in_(select(a.person_id).where(a.department_code.in_(self.codes))
+                             .union(select(m.person_id).where(m.department_code.in_(self.codes))))
+
+    def terms(self, term_id: Any) -> Any:
+        """Condition on a term-id column: a term in the subtree."""
+        if self.everyone:
+            return true()
+        m = Term.__table__.c
+        return term_id.in_(select(m.id).where(m.department_code.in_(self.codes)))
+
+
+@dataclass(frozen=True)
+class _Roster:
+    entries: list[_Entry]
+    scope: _Scope
+    categories: dict[int, tuple[str, ...]]
+
+
+def export_supervisors(
+    uow: UnitOfWork,
+    path: str | Path,
+    *,
+    department: str | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    ending_before: date | None = None,
+    ending_within: int | None = None,
+    as_of: date | None = None,
+    reveal: bool = False,
+    force: bool = False,
+) -> ExportReport:
+    """The roster as ``supervisor list`` selects it (same filters, same order: one row per
+    person per department), with every column import reads, into a new workbook."""
+    target = check_target(path, force=force)
+    on = as_of or date.today()
+    root = check_department(uow, department)
+    filters = _filters(status=status, category=category, channel=channel,
+                       ending_before=ending_before, ending_within=ending_within)
+    with _collector_paused(), staged(target, force=force, private=reveal) as temp:
+        roster = _roster(uow, root, status=status, category=category, channel=channel,
+                         ending_before=ending_before, ending_within=ending_within, on=on)
+        title = t("export.title.supervisors", scope=_scope_text(root, roster.scope.codes),
+                  as_of=on.isoformat(), today=date.today().isoformat())
+        count = _write(temp, SUPERVISOR_EXPORT_COLUMNS,
+                       _SupervisorRecords(uow, roster, on, reveal=reveal),
+                       sheet=t("export.sheet.supervisors"), title=title)
+        people = sorted({e.person.id for e in roster.entries})
+        # Freed while the collector still sleeps: waking up beside a hundred thousand
+        # live rows would cost a full collection.
+        del roster
+        if reveal and count:
+            uow.audit("reveal", "export", target.name, after={
+                "file": str(target.resolve()), "table": "supervisors", "rows": count,
+                "people": people, "department": root.code, "as_of": on, "filters": filters})
+    return ExportReport("supervisors", "supervisors", str(target), count, not reveal)
+
+
+def _filters(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, False, "")}
+
+
+def _roster(
+    uow: UnitOfWork, root: Department, *, status: str | None, category: str | None,
+    channel: str | None, ending_before: date | None, ending_within: int | None, on: date,
+) -> _Roster:
+    """Who ``supervisor list`` would show: its filters, and its own rules for a person's
+    status (:func:`status_at`) and the application a row shows, applied to Core rows."""
+    from medisup.services.departments import subtree_codes
+
+    session = uow.session
+    pack = pack_for(session, root.code)
+    wanted_status = parse_status(status) if status else None
+    wanted_category = pack.resolve("categories", clean_text(category)).code if category else None
+    wanted_channel = pack.resolve("channels", clean_text(channel)).code if channel else None
+    if ending_within is not None and ending_within < 0:
+        raise InvalidValue("--ending-within", ending_within, t("supervisor.expect_days"))
+    codes = subtree_codes(session, root.code)
+    connection = session.connection()
+    scope = _Scope(codes, len(codes) == connection.execute(
+        select(func.count()).select_from(Department.__table__)).scalar_one())
+
+    a = Application.__table__.c
+    apps: dict[tuple[int, str], list[_App]] = defaultdict(list)
+    for row in connection.execute(
+            select(a.id, a.person_id, a.department_code, a.channel, a.recommending_body,
+                   a.applied_on, a.status, a.decided_on)
+            .where(a.department_code.in_(codes)).order_by(a.applied_on, a.id)):
+        apps[(row[1], row[2])].append(_App._make(row))
+    m = Term.__table__.c
+    # status_at reads created_at only for a term that has not begun: the others skip
+    # the timestamp conversion.
+    created = case((m.start_date > on, m.created_at), else_=null()).label("created_at")
+    terms: dict[tuple[int, str], list[_Term]] = defaultdict(list)
+    for row in connection.execute(
+            select(m.id, m.person_id, m.department_code, m.application_id, m.number,
+                   m.start_date, m.end_date, m.terminated_on, created)
+            .where(m.department_code.in_(codes)).order_by(m.start_date, m.id)):
+        terms[(row[1], row[2])].append(_Term._make(row))
+
+    categories = _categories(uow, scope)
+    p = Person.__table__.c
+    people = {row[0]: _Person._make(row) for row in connection.execute(
+        select(p.id, p.id_number, p.name, p.gender, p.ethnicity, p.birth_date, p.phone, p.email,
+               p.address, p.work_unit, p.background)
+        .where(scope.people(p.id)))}
+
+    no_rows: list[Any] = []
+    check_end = ending_before is not None or ending_within is not None
+    last_day = on + timedelta(days=ending_within) if ending_within is not None else None
+    entries = []
+    for key in apps.keys() | terms.keys():
+        person_apps = apps.get(key, no_rows)
+        found, term = status_at(person_apps, terms.get(key, no_rows), on)
+        if found is None or (wanted_status and found != wanted_status):
+            continue
+        person_id, code = key
+        if wanted_category and wanted_category not in categories.get(person_id, ()):
+            continue
+        # With one application, the list's rule always picks it.
+        app = person_apps[0] if len(person_apps) == 1 else _application_of(person_apps, term)
+        if wanted_channel and (app is None or app.channel != wanted_channel):
+            continue
+        if check_end:
+            # As in the list: a term cut short did not come to its end.
+            end = term.end_date if term is not None else None
+            if found == "terminated" or end is None:
+                continue
+            if ending_before is not None and end >= ending_before:
+                continue
+            if last_day is not None and not on <= end <= last_day:
+                continue
+        person = people[person_id]
+        entries.append(_Entry(code, person.name, person.id_number, person, found, term, app))
+    entries.sort(key=_list_order)
+    return _Roster(entries, scope, categories)
+
+
+def _list_order(entry: _Entry) -> str:
+    # The list's order (department, name, ID number) as one string: codes and ID numbers
+    # have fixed lengths and NUL sorts first, so it compares like the tuple, only faster.
+    return f"{entry.department}\0{entry.name}\0{entry.id_number}"
+
+
+def _categories(uow: UnitOfWork, scope: _Scope) -> dict[int, tuple[str, ...]]:
+    c = PersonCategory.__table__.c
+    found: dict[int, list[str]] = defaultdict(list)
+    for person_id, code in uow.session.connection().execute(
+            select(c.person_id, c.code).where(scope.people(c.person_id))
+            .order_by(c.person_id, c.code)):
+        found[person_id].append(code)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+class _SupervisorRecords:
+    """The export rows, built one at a time as the writer asks for them."""
+
+    def __init__(self, uow: UnitOfWork, roster: _Roster, on: date, *, reveal: bool) -> None:
+        self.entries = roster.entries
+        self.categories = roster.categories
+        self.reveal = reveal
+        by_pack: dict[str, _DepartmentLabels] = {}
+        self.labels = {}
+        for code, pack in _departments(uow, roster.scope.codes).items():
+            if pack.name not in by_pack:
+                by_pack[pack.name] = _DepartmentLabels.of(pack)
+            self.labels[code] = by_pack[pack.name]
+        self.interests = _interests(uow, roster.scope, on) if roster.entries else {}
+        self.certificates = _certificates(uow, roster.scope) if roster.entries else {}
+        self.gender = {g: t(f"supervisor.gender.{g}") for g in ("M", "F")}
+        self.status = {s: t(f"supervisor.status.{s}") for s in STATUSES}
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        reveal = self.reveal
+        labels = self.labels
+        categories = self.categories
+        interests = self.interests
+        certificates = self.certificates
+        gender, status = self.gender, self.status
+        joined: dict[tuple[int, tuple[str, ...]], str | None] = {}
+        for code, name, id_number, person, found, term, app in self.entries:
+            person_id, _, _, sex, ethnicity, birth, phone, email, address, unit, background = person
+            names = labels[code]
+            codes = categories.get(person_id, ())
+            key = (id(names), codes)
+            if key not in joined:  # a handful of combinations: join each once
+                joined[key] = LIST_JOINER.join(names.categories.get(c, c) for c in codes) or None
+            if app is None:
+                channel = body = applied = None
+            else:
+                channel = names.channels.get(app.channel, app.channel)
+                body = app.recommending_body
+                if body is not None:
+                    body = names.bodies.get(body, body)
+                applied = app.applied_on
+            if term is None:
+                start = end = certificate = None
+            else:
+                start, end = term.start_date, term.end_date
+                certificate = certificates.get(term.id)
+            yield {
+                "name": name,
+                "gender": gender.get(sex, sex),
+                "ethnicity": ethnicity,
+                "birth_date": birth,
+                "id_number": id_number if reveal else mask_id_number(id_number),
+                "phone": phone if reveal else mask_phone(phone),
+                "email": email,
+                "address": address,
+                "work_unit": unit,
+                "categories": joined[key],
+                "background": names.backgrounds.get(background, background),
+                "channel": channel,
+                "recommending_body": body,
+                "department": code,
+                "applied_on": applied,
+                "status": status[found],
+                "term_start": start,
+                "term_end": end,
+                "certificate": certificate,
+                "interests": interests.get(person_id),
+            }
+
+
+class _DepartmentLabels(NamedTuple):
+    """What a department's pack calls each code of the roster's coded columns."""
+
+    categories: dict[str, str]
+    backgrounds: dict[str, str]
+    channels: dict[str, str]
+    bodies: dict[str, str]
+
+    @classmethod
+    def of(cls, pack: Pack) -> _DepartmentLabels:
+        return cls(safe_labels(pack, "categories"), safe_labels(pack, "backgrounds"),
+                   safe_labels(pack, "channels"), safe_labels(pack, "recommending_bodies"))
+
+
+def _interests(uow: UnitOfWork, scope: _Scope, on: date) -> dict[int, str]:
+    """Interests declared by ``on`` and not withdrawn by then, as 名称(代码)；名称(代码)."""
+    c = Interest.__table__.c
+    found: dict[int, list[str]] = defaultdict(list)
+    for person_id, name, code in uow.session.connection().execute(
+            select(c.person_id, c.institution_name, c.credit_code)
+            .where(scope.people(c.person_id), c.declared_on <= on,
+                   or_(c.withdrawn_on.is_(None), c.withdrawn_on > on))
+            .order_by(c.person_id, c.id)):
+        found[person_id].append(f"{name}({code})" if code else name)
+    return {k: INTEREST_JOINER.join(dict.fromkeys(v)) for k, v in found.items()}
+
+
+def _certificates(uow: UnitOfWork, scope: _Scope) -> dict[int, str]:
+    """Each term's certificate number: the valid one, else the latest revoked one."""
+    c = Certificate.__table__.c
+    best: dict[int, tuple[int, str]] = {}
+    for term_id, number, status in uow.session.connection().execute(
+            select(c.term_id, c.number, c.status)
+            .where(scope.terms(c.term_id))
+            .order_by(c.issued_on, c.id)):
+        rank = _CERTIFICATE_RANK.get(status, 0)
+        if term_id not in best or rank >= best[term_id][0]:
+            best[term_id] = (rank, number)
+    return {term_id: number for term_id, (_, number) in best.items()}
+
+
+# ---------------------------------------------------------------- leads
+
+
+def export_leads(
+    uow: UnitOfWork,
+    path: str | Path,
+    filters: LeadFilter | None = None,
+    *,
+    reveal: bool = False,
+    as_of: date | None = None,
+    force: bool = False,
+) -> ExportReport:
+    """The leads ``lead list`` selects with the same filters, oldest first, into a new
+    workbook; descriptions and the reporters' ID numbers are hidden unless revealed."""
+    from medisup.services import departments
+
+    target = check_target(path, force=force)
+    f = filters or LeadFilter()
+    on = as_of or date.today()
+    root = check_department(uow, f.department)
+    codes = departments.subtree_codes(uow.session, root.code)
+    statement = _lead_query(uow, f, root.code, codes, on)
+    ids = statement.with_only_columns(Lead.__table__.c.id).subquery()
+    items: dict[int, list[str]] = defaultdict(list)
+    i = LeadItem.__table__.c
+    for lead_id, code in uow.session.connection().execute(
+            select(i.lead_id, i.code).where(i.lead_id.in_(select(ids.c.id)))
+            .order_by(i.lead_id, i.code)):
+        items[lead_id].append(code)
+    numbers: list[str] = []
+    records = _lead_records(uow, statement, items, codes, numbers, reveal=reveal)
+    title = t("export.title.leads", scope=_scope_text(root, codes),
+              today=date.today().isoformat())
+    with _collector_paused(), staged(target, force=force, private=reveal) as temp:
+        count = _write(temp, LEAD_EXPORT_COLUMNS, records, sheet=t("export.sheet.leads"),
+                       title=title)
+        if reveal and count:
+            uow.audit("reveal", "export", target.name, after={
+                "file": str(target.resolve()), "table": "leads", "rows": count,
+                "leads": numbers, "department": root.code, "as_of": on,
+                "filters": _filters(**{k: v for k, v in asdict(f).items() if k != "department"})})
+    return ExportReport("leads", "leads", str(target), count, not reveal)
+
+
+def _lead_query(uow: UnitOfWork, f: LeadFilter, root: str, codes: Sequence[str],
+                on: date) -> Any:
+    """The query of :func:`leads.list_leads`, filter for filter, with the export's columns."""
+    from medisup.services import departments
+
+    pack = departments.pack_of(uow.session, root)
+    lead, person, item = Lead.__table__.c, Person.__table__.c, LeadItem.__table__.c
+    query = (
+        select(lead.id, lead.number, lead.department_code, lead.received_on, lead.channel,
+               lead.target_kind, lead.target_name, lead.target_credit_code, lead.description,
+               lead.amount_involved, lead.status, lead.handling_unit, lead.verified_amount,
+               lead.recovered_amount, person.name, person.id_number)
+        .join(Person.__table__, person.id == lead.supervisor_id)
+        .where(lead.department_code.in_(codes))
+    )
+    if f.status:
+        query = query.where(lead.status == lead_rules.resolve_status(f.status))
+    if f.code:
+        code = pack.resolve("items", f.code.strip()).code
+        query = query.where(exists().where(item.lead_id == lead.id, item.code == code))
+    if f.subject:
+        subject = pack.resolve("subjects", f.subject.strip()).code
+        query = query.where(exists().where(item.lead_id == lead.id,
+                                           item.code.like(f"{subject}%")))
+    if f.supervisor:
+        query = query.where(person.id_number == f.supervisor.strip().upper())
+    if f.target:
+        text = f.target.strip()
+        credit = lead_rules.normalise_credit_code(text)
+        query = query.where(or_(lead.target_name.icontains(text, autoescape=True),
+                                lead.target_credit_code == credit))
+    if f.received_from:
+        query = query.where(lead.received_on >= f.received_from)
+    if f.received_to:
+        query = query.where(lead.received_on <= f.received_to)
+    if f.overdue:
+        query = query.where(overdue_clause(on))
+    if f.conflict:
+        query = query.where(lead.conflict.is_(True))
+    query = query.order_by(lead.received_on, lead.number)
+    if f.limit:
+        query = query.limit(f.limit)
+    return query
+
+
+def _lead_records(uow: UnitOfWork, statement: Any, items: Mapping[int, list[str]],
+                  codes: Sequence[str], numbers: list[str], *, reveal: bool
+                  ) -> Iterator[dict[str, Any]]:
+    by_pack: dict[str, dict[str, str]] = {}
+    channels = {code: by_pack.setdefault(pack.name, safe_labels(pack, "report_channels"))
+                for code, pack in _departments(uow, codes).items()}
+    status = {s: t(f"lead.status.{s}") for s in lead_rules.STATUSES}
+    kinds = {k: t(f"pack.target.{k}") for k in TARGET_KINDS}
+    for v in _stream(uow, statement):
+        numbers.append(v.number)
+        yield {
+            "number": v.number,
+            "supervisor_id_number": v.id_number if reveal else mask_id_number(v.id_number),
+            "supervisor_name": v.name,
+            "received_on": v.received_on,
+            "channel": channels[v.department_code].get(v.channel, v.channel),
+            "target_kind": kinds.get(v.target_kind, v.target_kind),
+            "target_name": v.target_name,
+            "target_credit_code": v.target_credit_code,
+            "items": LIST_JOINER.join(items.get(v.id, ())) or None,
+            "description": v.description if reveal else mask_text(v.description),
+            "amount": v.amount_involved,
+            "status": status.get(v.status, v.status),
+            "handling_unit": v.handling_unit,
+            "verified_amount": v.verified_amount,
+            "recovered_amount": v.recovered_amount,
+            "department": v.department_code,
+        }
+
+
+# ---------------------------------------------------------------- templates
+
+
+def template_choices(uow: UnitOfWork, table: str, root: Department) -> dict[str, list[str]]:
+    """The drop-down values of every coded column, from the department's pack: each one
+    a value that import reads back to its code."""
+    from medisup.services.departments import subtree_codes
+
+    pack = pack_for(uow.session, root.code)
+    departments = subtree_codes(uow.session, root.code)
+    if table == "supervisors":
+        choices = {
+            "gender": [t("supervisor.gender.M"), t("supervisor.gender.F")],
+            "categories": list(safe_labels(pack, "categories").values()),
+            "background": list(safe_labels(pack, "backgrounds").values()),
+            "channel": list(safe_labels(pack, "channels").values()),
+            "status": [t(f"supervisor.status.{s}") for s in STATUSES],
+            "department": departments,
+        }
+        if pack.recommending_bodies:
+            choices["recommending_body"] = list(safe_labels(pack, "recommending_bodies").values())
+        return {k: v for k, v in choices.items() if v}
+    choices = {
+        "channel": list(safe_labels(pack, "report_channels").values()),
+        "target_kind": [t(f"pack.target.{k}") for k in TARGET_KINDS],
+        # Item labels hold 、 and ，: the codes are what a cell can carry unambiguously.
+        "items": list(pack.codes("items")),
+        "status": [t(f"lead.status.{s}") for s in lead_rules.STATUSES],
+        "department": departments,
+    }
+    return {k: v for k, v in choices.items() if v}
+
+
+def export_template(
+    uow: UnitOfWork,
+    table: str,
+    path: str | Path,
+    *,
+    department: str | None = None,
+    force: bool = False,
+) -> ExportReport:
+    """An empty import workbook for ``table`` (supervisors or leads) with drop-down lists
+    from the pack of the operator's department (or ``department``)."""
+    from medisup.excel import write_template
+
+    if table not in TABLES:
+        raise InvalidValue("KIND", table, t("export.expect_table", tables="、".join(TABLES)))
+    target = check_target(path, force=force)
+    root = check_department(uow, department)
+    choices = template_choices(uow, table, root)
+    columns = SUPERVISOR_COLUMNS if table == "supervisors" else LEAD_COLUMNS
+    with staged(target, force=force) as temp:
+        write_template(temp, columns, choices, sheet_name=t(f"export.sheet.{table}"))
+    return ExportReport("template", table, str(target), 0, False)
