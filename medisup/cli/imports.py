@@ -1,7 +1,199 @@
-"""``medisup import``: commands (being written)."""
+"""``medisup import``: supervisor rosters and lead ledgers from bureau workbooks, the list
+of import batches, and undoing one."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
+from medisup.cli.common import FormatOption, run
+from medisup.errors import ExitStatus
+from medisup.i18n import t
+from medisup.render import Column, OutputFormat, message, render_rows, success, warning
+
+if TYPE_CHECKING:
+    from medisup.services.imports import ImportReport
+
 app = typer.Typer(no_args_is_help=True)
+
+# On a terminal the list of problems stops here; scripts (and --format json) get them all.
+TERMINAL_PROBLEMS = 50
+
+FileArg = Annotated[Path, typer.Argument(help=t("help.import.arg.file"), show_default=False,
+                                         metavar="FILE")]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help=t("help.import.opt.sheet"))]
+HeaderRowOption = Annotated[int | None, typer.Option("--header-row", min=1,
+                                                     help=t("help.import.opt.header_row"))]
+DepartmentOption = Annotated[str | None, typer.Option("--department",
+                                                      help=t("help.import.opt.department"))]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help=t("help.import.opt.dry_run"))]
+ErrorsOption = Annotated[Path | None, typer.Option("--errors", metavar="OUT.xlsx",
+                                                   help=t("help.import.opt.errors"))]
+
+
+@app.command("supervisors", help=t("help.import.supervisors"))
+def supervisors(
+    ctx: typer.Context,
+    file: FileArg,
+    sheet: SheetOption = None,
+    header_row: HeaderRowOption = None,
+    department: DepartmentOption = None,
+    dry_run: DryRunOption = False,
+    errors: ErrorsOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services.imports.supervisors import import_supervisors
+
+    _import(ctx, import_supervisors, file, sheet=sheet, header_row=header_row,
+            department=department, dry_run=dry_run, errors=errors, fmt=fmt)
+
+
+@app.command("leads", help=t("help.import.leads"))
+def leads(
+    ctx: typer.Context,
+    file: FileArg,
+    sheet: SheetOption = None,
+    header_row: HeaderRowOption = None,
+    department: DepartmentOption = None,
+    dry_run: DryRunOption = False,
+    errors: ErrorsOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services.imports.leads import import_leads
+
+    _import(ctx, import_leads, file, sheet=sheet, header_row=header_row,
+            department=department, dry_run=dry_run, errors=errors, fmt=fmt)
+
+
+@app.command("undo", help=t("help.import.undo"))
+def undo(
+    ctx: typer.Context,
+    batch: Annotated[int, typer.Argument(help=t("help.import.arg.batch"), show_default=False,
+                                         metavar="BATCH")],
+) -> None:
+    from medisup.services import imports
+
+    done = run(ctx, lambda uow: imports.undo(uow, batch))
+    success(t("import.undone", batch=done.id, file=done.file_name,
+              kind=t(f"import.kind.{done.kind}"), created=done.created, updated=done.updated))
+
+
+@app.command("list", help=t("help.import.list"))
+def list_(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", min=1, help=t("help.import.opt.limit"))] = 50,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import imports
+
+    batches = run(ctx, lambda uow: imports.list_batches(uow, limit=limit), write=False)
+    table = fmt is OutputFormat.table
+    rows = []
+    for b in batches:
+        row = b.as_dict()
+        if table:
+            row["kind"] = t(f"import.kind.{b.kind}")
+            row["started_at"] = _local(b.started_at)
+            row["undone_at"] = _local(b.undone_at) if b.undone_at else ""
+        rows.append(row)
+    render_rows(_batch_columns(), rows, fmt, title=t("import.list_title"), empty=t("import.none"))
+
+
+# ---------------------------------------------------------------- shared
+
+
+def _import(ctx: typer.Context, service: Callable[..., ImportReport], file: Path, *,
+            sheet: str | None, header_row: int | None, department: str | None,
+            dry_run: bool, errors: Path | None, fmt: OutputFormat) -> None:
+    with _progress() as tick:
+        report = run(ctx, lambda uow: service(
+            uow, file, sheet=sheet, header_row=header_row, department=department,
+            dry_run=dry_run, errors_to=errors, progress=tick))
+    _show(report, fmt)
+    if report.problems:
+        raise typer.Exit(ExitStatus.PROBLEMS)
+
+
+def _show(report: ImportReport, fmt: OutputFormat) -> None:
+    problems = report.problems
+    shown = problems
+    if fmt is OutputFormat.table and sys.stderr.isatty() and len(problems) > TERMINAL_PROBLEMS:
+        shown = problems[:TERMINAL_PROBLEMS]
+    for problem in shown:
+        message(problem.message, style="red")
+    if len(shown) < len(problems):
+        message(t("import.more_problems", count=len(problems) - len(shown)), style="red")
+    for text in report.warnings:
+        warning(text)
+    counts = {"file": report.file, "rows": report.rows, "created": report.created,
+              "updated": report.updated, "unchanged": report.unchanged,
+              "rejected": report.rejected}
+    if problems:
+        message(t("import.summary_failed", **counts), style="red")
+        if report.errors_file:
+            message(t("import.errors_written", path=report.errors_file))
+    elif report.dry_run:
+        success(t("import.summary_dry_run", **counts))
+    elif report.batch_id is None:
+        success(t("import.summary_unchanged", **counts))
+    else:
+        success(t("import.summary", batch=report.batch_id, **counts))
+    if fmt is OutputFormat.json:
+        import json
+
+        from medisup.render import plain
+
+        sys.stdout.write(json.dumps(plain(report.as_dict()), ensure_ascii=False, indent=2)
+                         + "\n")
+        sys.stdout.flush()
+    elif fmt is OutputFormat.csv:
+        render_rows(_problem_columns(), report.as_dict()["problems"], fmt)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; nothing at all in scripts."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from medisup.render import err_console
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   console=err_console(), transient=True)
+    tasks: dict[str, Any] = {}
+
+    def tick(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(t(f"import.progress.{stage}"), total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+            bar.refresh()  # show a new stage at once, not at the next tick of the clock
+            return
+        bar.update(tasks[stage], completed=done, total=total or None)
+
+    with bar:
+        yield tick
+
+
+def _batch_columns() -> list[Column]:
+    right = {"id", "rows", "created", "updated", "unchanged"}
+    keys = ("id", "kind", "file_name", "sheet", "dept", "operator", "started_at", "rows",
+            "created", "updated", "unchanged", "undone_at")
+    return [Column(k, t(f"import.col.{k}"), "right" if k in right else "left") for k in keys]
+
+
+def _problem_columns() -> list[Column]:
+    return [Column(k, t(f"import.col.{k}")) for k in ("row", "header", "value", "expected")]
+
+
+def _local(value: Any) -> str:
+    try:
+        return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except (AttributeError, ValueError):
+        return str(value)
