@@ -185,14 +185,11 @@ def _peak(uow: UnitOfWork, code: str, start: date, end: date) -> tuple[int, date
     terms = uow.session.exec(select(Term).where(
         Term.department_code == code, col(Term.start_date) <= end,
         col(Term.end_date) >= start)).all()
-    terms = [x for x in terms if last_day(x) >= max(start, x.start_date)]
-    days = sorted({start} | {x.start_date for x in terms if start < x.start_date <= end})
-    best, best_day = 0, start
-    for day in days:
-        people = {x.person_id for x in terms if x.start_date <= day <= last_day(x)}
-        if len(people) > best:
-            best, best_day = len(people), day
-    return best, best_day
+    from medisup.services.roster import peak_places
+
+    places = [(x.person_id, x.start_date, last_day(x)) for x in terms
+              if last_day(x) >= max(start, x.start_date)]
+    return peak_places(places, start, end)
 
 
 def _region_known(id_number: str) -> bool:

@@ -55,6 +55,7 @@ from medisup.services.imports import (
 )
 from medisup.services.masking import mask_id_number
 from medisup.services.people import last_day
+from medisup.services.roster import peak_places
 from medisup.services.terms import quota_of
 
 if TYPE_CHECKING:
@@ -782,7 +783,7 @@ class _Checker:
         if dept.limit is None:
             return True
         places = self._places(dept.code, start)
-        serving, day = _peak(places, start, end)
+        serving, day = peak_places(places, start, end)
         if serving >= dept.limit:
             self._flag(i, "term_start", t(
                 "supervisor.quota_full", dept=dept.code, name=dept.name, serving=serving,
@@ -1008,20 +1009,6 @@ def _same_interest(name: str, code: str | None, interest: identity.InterestData)
     if interest.credit_code and code:
         return code == interest.credit_code
     return name == interest.name
-
-
-def _peak(places: list[tuple[int, date, date]], start: date, end: date) -> tuple[int, date]:
-    """The most people holding a place on any day of [start, end], and that day — as
-    ``supervisor approve`` counts them: a term starting later in the window takes a
-    place from its first day."""
-    inside = [p for p in places if p[1] <= end and p[2] >= start]
-    days = sorted({start} | {p[1] for p in inside if start < p[1] <= end})
-    best, best_day = 0, start
-    for day in days:
-        people = {p[0] for p in inside if p[1] <= day <= p[2]}
-        if len(people) > best:
-            best, best_day = len(people), day
-    return best, best_day
 
 
 __all__ = ["columns", "import_supervisors"]
