@@ -77,3 +77,22 @@ def test_bureau_pack_in_user_folder(bare_cli, tmp_path):
     assert "hn-2025" in [p["name"] for p in json.loads(result.stdout)]
     shown = bare_cli("pack", "show", "hn-2025", "-f", "json", dept=None)
     assert json.loads(shown.stdout)["name"] == "hn-2025"
+
+
+def test_lead_number_pattern_is_pack_data(tmp_path):
+    source = Path(packs.__file__).parent / "data" / "nm-2024.toml"
+    text = source.read_text(encoding="utf-8")
+    own = tmp_path / "own.toml"
+    own.write_text(text.replace('lead_number_pattern = "{dept}-{year}-{seq:04d}"',
+                                'lead_number_pattern = "XS{dept}{year}{seq:05d}"'), encoding="utf-8")
+    assert packs.load_pack_file(own).lead_number_pattern == "XS{dept}{year}{seq:05d}"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('lead_number_pattern = "{dept}-{year}-{seq:04d}"',
+                                'lead_number_pattern = "{dept}-{year}"'), encoding="utf-8")
+    import pytest
+
+    from medisup.errors import PackError
+
+    with pytest.raises(PackError) as err:
+        packs.load_pack_file(bad)
+    assert "lead_number_pattern" in err.value.message

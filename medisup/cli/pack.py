@@ -81,6 +81,7 @@ def _settings(pack) -> dict:
                        extension=pack.deadlines.max_extension_working_days,
                        basis=pack.deadlines.cite()),
         "certificate_pattern": pack.certificate_pattern,
+        "lead_number_pattern": pack.lead_number_pattern,
         "reward": _reward_text(pack),
     }
 

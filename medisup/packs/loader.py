@@ -269,7 +269,10 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
         age = (age[0], age[1])
 
     pattern = root.text("certificate_pattern")
-    _check_pattern(root, pattern)
+    _check_pattern(root, pattern, "certificate_pattern")
+    # Lead numbers follow SPEC §4 (department-year-sequence) unless a pack says otherwise.
+    lead_pattern = root.text("lead_number_pattern", required=False) or DEFAULT_LEAD_PATTERN
+    _check_pattern(root, lead_pattern, "lead_number_pattern")
 
     activity_kinds = [item.code for item in lists["activity_kinds"]]
     duty = _meeting_duty(root, activity_kinds, prefixes)
@@ -296,6 +299,7 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
         age_article=root.text("age_article", required=age is not None),
         quota=root.integer("quota", required=False, minimum=1),
         certificate_pattern=pattern,
+        lead_number_pattern=lead_pattern,
         meeting_duty=duty,
         deadlines=_deadlines(root.table("deadlines"), prefixes),
         holiday_overrides=MappingProxyType(holidays),
@@ -392,19 +396,16 @@ def _check_references(root: _Table, lists: dict[str, tuple[PackItem, ...]]) -> N
         root.ctx.fail("recommending_bodies", t("pack.error.bodies_unused"))
 
 
-def _check_pattern(root: _Table, pattern: str) -> None:
+DEFAULT_LEAD_PATTERN = "{dept}-{year}-{seq:04d}"
+
+
+def _check_pattern(root: _Table, pattern: str, key: str) -> None:
     try:
         pattern.format(dept="150000", year=2024, seq=1)
     except (KeyError, IndexError, ValueError):
-        root.fail(
-            "certificate_pattern",
-            t("pack.error.bad_value", value=pattern, expected=t("pack.type.pattern")),
-        )
+        root.fail(key, t("pack.error.bad_value", value=pattern, expected=t("pack.type.pattern")))
     if "{seq" not in pattern:
-        root.fail(
-            "certificate_pattern",
-            t("pack.error.bad_value", value=pattern, expected=t("pack.type.pattern")),
-        )
+        root.fail(key, t("pack.error.bad_value", value=pattern, expected=t("pack.type.pattern")))
 
 
 def _meeting_duty(

@@ -209,6 +209,7 @@ class Pack:
     on_term_end: str
     on_term_end_article: str
     certificate_pattern: str
+    lead_number_pattern: str
     deadlines: DeadlineRule
     criteria: tuple[PackItem, ...]
     channels: tuple[PackItem, ...]

@@ -328,7 +328,7 @@ def log(
 
     interest = rules.conflict_of(active_interests(session, person.id, received_on), target)
     deadlines = lead_deadlines(received_on, pack)
-    seq, number = next_number(session, dept, received_on.year, pack.certificate_pattern)
+    seq, number = next_number(session, dept, received_on.year, pack.lead_number_pattern)
     now = datetime.now(UTC)
     lead = Lead(
         number=number, department_code=dept, year=received_on.year, seq=seq,

@@ -725,7 +725,7 @@ class _Checker:
             groups.setdefault((plan.department_code, plan.state["year"]), []).append(plan)
         sequence: dict[int, tuple[int, str]] = {}
         for (code, year), plans in groups.items():
-            pattern = plans[0].pack.certificate_pattern
+            pattern = plans[0].pack.lead_number_pattern
             first, _ = next_number(uow.session, code, year, pattern)
             counter = uow.session.get(Counter, rules.counter_name(code, year))
             counter.value = first + len(plans) - 1
