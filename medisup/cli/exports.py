@@ -113,7 +113,7 @@ def leads(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services import exports
-    from medisup.services.leads import LeadFilter
+    from medisup.services.lead_views import LeadFilter
 
     filters = LeadFilter(
         department=department, status=status, subject=subject, code=code,

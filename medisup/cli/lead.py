@@ -25,7 +25,7 @@ from medisup.render import (
 if TYPE_CHECKING:
     from medisup.packs import Pack
     from medisup.services.lead_rewards import RewardPublic
-    from medisup.services.leads import LeadDetail, LeadRow
+    from medisup.services.lead_views import LeadDetail, LeadRow
 
 app = typer.Typer(no_args_is_help=True)
 reward_app = typer.Typer(no_args_is_help=True)

@@ -41,7 +41,7 @@ from medisup.models import (
 from medisup.packs import TARGET_KINDS, Pack
 from medisup.services import lead_rules
 from medisup.services.identity import clean_text
-from medisup.services.leads import LeadFilter, overdue_clause
+from medisup.services.lead_views import LeadFilter, overdue_clause
 from medisup.services.masking import mask_id_number, mask_phone, mask_text
 from medisup.services.people import check_department
 from medisup.services.supervisor_records import STATUSES, pack_for

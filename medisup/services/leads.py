@@ -1,31 +1,28 @@
-"""Leads (线索): logging a supervisor's report, moving it to an outcome, deadlines and
-extensions, conflicts of interest, and the confidential list and detail views."""
+"""Leads (线索), write side: logging a supervisor's report, numbering, moving it to an
+outcome, deadlines and extensions.  The read side lives in :mod:`lead_views`; its
+public names are re-exported here for callers that know leads as one module."""
+
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from medisup.errors import InvalidValue, NotFound, RuleViolation
+from medisup.errors import InvalidValue, RuleViolation
 from medisup.i18n import t
 from medisup.models import (
     Counter,
-    Department,
-    Interest,
     Lead,
     LeadEvent,
     LeadExtension,
     LeadItem,
     Person,
 )
-from medisup.packs.model import Pack
 from medisup.services import lead_rules as rules
 from medisup.services.lead_rules import (
     CLOSED,
@@ -35,213 +32,32 @@ from medisup.services.lead_rules import (
     REFERRED,
     VERIFIED,
 )
-from medisup.services.masking import mask_id_number, mask_phone, mask_text
+from medisup.services.masking import mask_id_number
 
 if TYPE_CHECKING:
-    from medisup.services.lead_rewards import RewardPublic
     from medisup.services.uow import UnitOfWork
 
-_CHUNK = 500  # ids per IN (...) list: far below every driver's parameter limit
-
-
-# ---------------------------------------------------------------- read models
-
-
-@dataclass(frozen=True)
-class ItemNode:
-    """A taxonomy item as the tree shows it."""
-
-    code: str
-    label: str
-    short: str
-    article: str
-
-
-@dataclass(frozen=True)
-class SubjectNode:
-    """A subject of the taxonomy with the target kinds it covers and its items."""
-
-    code: str
-    label: str
-    article: str
-    targets: tuple[str, ...]
-    items: tuple[ItemNode, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class LeadRow:
-    """One lead in a list; personal data already masked unless revealed."""
-
-    number: str
-    department_code: str
-    received_on: date
-    channel: str
-    channel_label: str
-    target_kind: str
-    target_name: str
-    target_credit_code: str | None
-    items: tuple[str, ...]
-    status: str
-    supervisor_name: str
-    supervisor_id_number: str
-    supervisor_phone: str | None
-    handling_unit: str | None
-    accept_by: date | None
-    handle_by: date | None
-    due: date | None
-    overdue: bool
-    conflict: bool
-    amount_involved: Decimal | None
-    verified_amount: Decimal | None
-    recovered_amount: Decimal | None
-    referral_target: str | None
-    closed_on: date | None
-    description: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class ItemView:
-    code: str
-    subject: str
-    label: str
-    article: str
-
-
-@dataclass(frozen=True)
-class EventView:
-    from_status: str | None
-    to_status: str
-    on_date: date
-    operator: str
-    handling_unit: str | None
-    note: str | None
-
-
-@dataclass(frozen=True)
-class ExtensionView:
-    working_days: int
-    approved_by: str
-    approved_on: date
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class LeadDetail:
-    """One lead with its items, history, extensions and rewards."""
-
-    row: LeadRow
-    pack: str
-    item_views: tuple[ItemView, ...]
-    events: tuple[EventView, ...]
-    extensions: tuple[ExtensionView, ...]
-    rewards: tuple[RewardPublic, ...]
-    conflict_with: str | None
-    deadline_basis: str
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def number(self) -> str:
-        return self.row.number
-
-    @property
-    def status(self) -> str:
-        return self.row.status
-
-    def as_dict(self) -> dict[str, Any]:
-        doc = self.row.as_dict()
-        doc.update(pack=self.pack, conflict_with=self.conflict_with,
-                   deadline_basis=self.deadline_basis)
-        return doc
-
-
-@dataclass(frozen=True)
-class LeadFilter:
-    """What ``lead list`` narrows by; every field optional."""
-
-    department: str | None = None
-    status: str | None = None
-    subject: str | None = None
-    code: str | None = None
-    supervisor: str | None = None
-    target: str | None = None
-    received_from: date | None = None
-    received_to: date | None = None
-    overdue: bool = False
-    conflict: bool = False
-    limit: int | None = None
-
-
-# ---------------------------------------------------------------- taxonomy
-
-
-def taxonomy(pack: Pack) -> list[SubjectNode]:
-    """The pack's Art. 8 taxonomy: subjects with the target kinds they cover and items."""
-    return [
-        SubjectNode(
-            code=subject.code, label=subject.text(), article=subject.cite(),
-            targets=subject.targets,
-            items=tuple(ItemNode(i.code, i.text(), i.text(short=True), i.cite()) for i in items),
-        )
-        for subject, items in pack.taxonomy()
-    ]
-
-
-# ---------------------------------------------------------------- look-ups
-
-
-def get_lead(uow: UnitOfWork, number: str) -> Lead:
-    """The lead ``number``, within the operator's scope."""
-    text = (number or "").strip().upper()
-    lead = uow.session.exec(select(Lead).where(Lead.number == text)).first()
-    if lead is None:
-        raise NotFound(t("lead.not_found", number=number))
-    uow.check_scope(lead.department_code)
-    return lead
-
-
-def find_supervisor(session: Session, id_number: str) -> Person:
-    text = (id_number or "").strip().upper()
-    person = session.exec(select(Person).where(Person.id_number == text)).first()
-    if person is None:
-        raise NotFound(t("lead.supervisor_not_found", id_number=mask_id_number(text) or "-"))
-    return person
-
-
-def active_interests(session: Session, person_id: int, on: date) -> list[Interest]:
-    """Interests the person had declared and not withdrawn by day ``on``."""
-    return list(session.exec(
-        select(Interest).where(
-            Interest.person_id == person_id,
-            or_(col(Interest.withdrawn_on).is_(None), col(Interest.withdrawn_on) > on),
-        ).order_by(col(Interest.id))
-    ))
-
-
-def overdue_clause(as_of: date):
-    """SQL condition for :func:`lead_rules.is_overdue` (reviews use it too)."""
-    return and_(
-        col(Lead.status) != CLOSED,
-        or_(
-            and_(col(Lead.status) == RECEIVED, col(Lead.accept_by) < as_of),
-            and_(col(Lead.status) != RECEIVED, col(Lead.handle_by) < as_of),
-        ),
-    )
-
-
-def _label(pack: Pack | None, kind: str, code: str | None) -> str:
-    if pack is None or code is None:
-        return code or ""
-    try:
-        return pack.label(kind, code)
-    except InvalidValue:
-        return code
-
+from medisup.services.lead_views import (  # noqa: F401 - re-exported read side
+    EventView,
+    ExtensionView,
+    ItemNode,
+    ItemView,
+    LeadDetail,
+    LeadFilter,
+    LeadRow,
+    SubjectNode,
+    _detail,
+    _events,
+    _label,
+    active_interests,
+    find_supervisor,
+    get_lead,
+    list_leads,
+    outcome_of,
+    overdue_clause,
+    show,
+    taxonomy,
+)
 
 # ---------------------------------------------------------------- numbers
 
@@ -377,27 +193,6 @@ def _state(lead: Lead) -> dict:
 
 
 # ---------------------------------------------------------------- status changes
-
-
-def _events(session: Session, lead_id: int) -> list[LeadEvent]:
-    return list(session.exec(
-        select(LeadEvent).where(LeadEvent.lead_id == lead_id)
-        .order_by(col(LeadEvent.on_date), col(LeadEvent.id))
-    ))
-
-
-def outcome_of(session: Session, lead: Lead) -> str | None:
-    """verified / unfounded / referred: the outcome the lead reached, even once closed."""
-    if lead.status in OUTCOMES:
-        return lead.status
-    if lead.status != CLOSED:
-        return None
-    found = session.exec(
-        select(LeadEvent.to_status).where(
-            LeadEvent.lead_id == lead.id, col(LeadEvent.to_status).in_(OUTCOMES)
-        ).order_by(col(LeadEvent.id).desc())
-    ).first()
-    return found
 
 
 def _check_day(lead: Lead, events: Sequence[LeadEvent], on: date, today: date,
@@ -603,193 +398,3 @@ def extend(
               after={"handle_by": lead.handle_by, "working_days": days,
                      "approved_by": approver, "approved_on": on, "reason": why})
     return _detail(uow, lead, reveal=False, as_of=today, warnings=deadlines.warnings)
-
-
-# ---------------------------------------------------------------- list and show
-
-
-_ROW_COLUMNS = (
-    Lead.id, Lead.number, Lead.department_code, Lead.received_on, Lead.channel,
-    Lead.target_kind, Lead.target_name, Lead.target_credit_code, Lead.status,
-    Lead.handling_unit, Lead.accept_by, Lead.handle_by, Lead.conflict, Lead.amount_involved,
-    Lead.verified_amount, Lead.recovered_amount, Lead.referral_target, Lead.closed_on,
-    Lead.description, Person.name, Person.id_number, Person.phone,
-)
-
-
-def _row(values: Any, items: tuple[str, ...], pack: Pack | None, *, reveal: bool,
-         as_of: date) -> LeadRow:
-    v = values
-    return LeadRow(
-        number=v.number, department_code=v.department_code, received_on=v.received_on,
-        channel=v.channel, channel_label=_label(pack, "report_channels", v.channel),
-        target_kind=v.target_kind, target_name=v.target_name,
-        target_credit_code=v.target_credit_code, items=items, status=v.status,
-        supervisor_name=v.name,
-        supervisor_id_number=v.id_number if reveal else mask_id_number(v.id_number),
-        supervisor_phone=v.phone if reveal else mask_phone(v.phone),
-        handling_unit=v.handling_unit, accept_by=v.accept_by, handle_by=v.handle_by,
-        due=rules.due_date(v.status, v.accept_by, v.handle_by),
-        overdue=rules.is_overdue(v.status, v.accept_by, v.handle_by, as_of),
-        conflict=bool(v.conflict), amount_involved=v.amount_involved,
-        verified_amount=v.verified_amount, recovered_amount=v.recovered_amount,
-        referral_target=v.referral_target, closed_on=v.closed_on,
-        description=v.description if reveal else mask_text(v.description),
-    )
-
-
-def _items_of(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    found: dict[int, list[str]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        for lead_id, code in session.exec(
-            select(LeadItem.lead_id, LeadItem.code).where(col(LeadItem.lead_id).in_(chunk))
-            .order_by(col(LeadItem.lead_id), col(LeadItem.code))
-        ):
-            found.setdefault(lead_id, []).append(code)
-    return {k: tuple(v) for k, v in found.items()}
-
-
-def _packs_of(session: Session, codes: Iterable[str]) -> dict[str, Pack]:
-    from medisup.packs import load_pack
-
-    wanted = sorted(set(codes))
-    out: dict[str, Pack] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        for code, name in session.exec(
-            select(Department.code, Department.pack)
-            .where(col(Department.code).in_(wanted[start:start + _CHUNK]))
-        ):
-            out[code] = load_pack(name)
-    return out
-
-
-def list_leads(
-    uow: UnitOfWork,
-    filters: LeadFilter | None = None,
-    *,
-    reveal: bool = False,
-    as_of: date | None = None,
-) -> list[LeadRow]:
-    """Leads of the operator's department and below, filtered in SQL, oldest first.
-
-    Descriptions and the reporter's ID number and phone are masked unless ``reveal``;
-    a reveal is written to the audit log with the numbers of the leads shown.
-    """
-    from medisup.services import departments
-
-    session = uow.session
-    f = filters or LeadFilter()
-    as_of = as_of or date.today()
-    root = uow.require_dept()
-    if f.department:
-        root = departments.validate_code(f.department)
-        uow.check_scope(root)
-    codes = departments.subtree_codes(session, root)
-    pack = departments.pack_of(session, root)
-
-    query = select(*_ROW_COLUMNS).join(Person, col(Person.id) == col(Lead.supervisor_id))
-    query = query.where(col(Lead.department_code).in_(codes))
-    if f.status:
-        query = query.where(col(Lead.status) == rules.resolve_status(f.status))
-    if f.code:
-        code = pack.resolve("items", f.code.strip()).code
-        query = query.where(exists().where(col(LeadItem.lead_id) == col(Lead.id),
-                                           col(LeadItem.code) == code))
-    if f.subject:
-        subject = pack.resolve("subjects", f.subject.strip()).code
-        query = query.where(exists().where(col(LeadItem.lead_id) == col(Lead.id),
-                                           col(LeadItem.code).like(f"{subject}%")))
-    if f.supervisor:
-        query = query.where(col(Person.id_number) == f.supervisor.strip().upper())
-    if f.target:
-        text = f.target.strip()
-        credit = rules.normalise_credit_code(text)
-        query = query.where(or_(col(Lead.target_name).icontains(text, autoescape=True),
-                                col(Lead.target_credit_code) == credit))
-    if f.received_from:
-        query = query.where(col(Lead.received_on) >= f.received_from)
-    if f.received_to:
-        query = query.where(col(Lead.received_on) <= f.received_to)
-    if f.overdue:
-        query = query.where(overdue_clause(as_of))
-    if f.conflict:
-        query = query.where(col(Lead.conflict).is_(True))
-    query = query.order_by(col(Lead.received_on), col(Lead.number))
-    if f.limit:
-        query = query.limit(f.limit)
-
-    results = list(session.exec(query))
-    items = _items_of(session, [r.id for r in results])
-    packs = _packs_of(session, {r.department_code for r in results})
-    rows = [_row(r, items.get(r.id, ()), packs.get(r.department_code), reveal=reveal,
-                 as_of=as_of) for r in results]
-    if reveal and rows:
-        uow.audit("reveal", "lead", "list", after={"leads": [r.number for r in rows]})
-    return rows
-
-
-def show(uow: UnitOfWork, number: str, *, reveal: bool = False,
-         as_of: date | None = None) -> LeadDetail:
-    """One lead with its history; a reveal is audited."""
-    lead = get_lead(uow, number)
-    detail = _detail(uow, lead, reveal=reveal, as_of=as_of or date.today())
-    if reveal:
-        uow.audit("reveal", "lead", lead.number, after={"leads": [lead.number]})
-    return detail
-
-
-def _detail(uow: UnitOfWork, lead: Lead, *, reveal: bool, as_of: date,
-            warnings: Sequence[str] = ()) -> LeadDetail:
-    from medisup.services import departments
-    from medisup.services.lead_rewards import rewards_of
-
-    session = uow.session
-    pack = departments.pack_of(session, lead.department_code)
-    person = session.get(Person, lead.supervisor_id)
-    assert person is not None
-    values = _Values(lead, person)
-    codes = _items_of(session, [lead.id]).get(lead.id, ())
-    item_views = []
-    for code in codes:
-        try:
-            item = pack.item("items", code)
-            item_views.append(ItemView(code, item.subject or "", item.text(), item.cite()))
-        except InvalidValue:
-            item_views.append(ItemView(code, code[:1], code, ""))
-    events = tuple(EventView(e.from_status, e.to_status, e.on_date, e.operator,
-                             e.handling_unit, e.note) for e in _events(session, lead.id))
-    extensions = tuple(
-        ExtensionView(x.working_days, x.approved_by, x.approved_on, x.reason)
-        for x in session.exec(select(LeadExtension).where(LeadExtension.lead_id == lead.id)
-                              .order_by(col(LeadExtension.id)))
-    )
-    conflict_with = None
-    if lead.conflict:
-        target = rules.Target(lead.target_kind, lead.target_name, lead.target_credit_code)
-        match = rules.conflict_of(active_interests(session, person.id, lead.received_on), target)
-        conflict_with = match.institution_name if match is not None else None
-    return LeadDetail(
-        row=_row(values, codes, pack, reveal=reveal, as_of=as_of),
-        pack=pack.name,
-        item_views=tuple(item_views),
-        events=events,
-        extensions=extensions,
-        rewards=tuple(rewards_of(session, lead)),
-        conflict_with=conflict_with,
-        deadline_basis=pack.deadlines.cite(),
-        warnings=tuple(warnings),
-    )
-
-
-class _Values:
-    """A lead and its supervisor seen through the column names the list query uses."""
-
-    def __init__(self, lead: Lead, person: Person) -> None:
-        self._lead = lead
-        self.name = person.name
-        self.id_number = person.id_number
-        self.phone = person.phone
-
-    def __getattr__(self, key: str) -> Any:
-        return getattr(self._lead, key)
