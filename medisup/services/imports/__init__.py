@@ -115,6 +115,67 @@ def rejected_rows(problems: Sequence[CellProblem]) -> int:
     return len({p.row for p in problems})
 
 
+def run_import(
+    uow: UnitOfWork,
+    path: Any,
+    *,
+    kind: str,
+    columns: Sequence[Any],
+    checker: Callable[..., Any],
+    sheet: str | None,
+    header_row: int | None,
+    department: str | None,
+    dry_run: bool,
+    errors_to: Any,
+    today: date | None,
+    progress: Progress | None,
+) -> ImportReport:
+    """The pipeline every import kind shares: read the file (before the first query, so
+    the write lock is not held meanwhile), check every row with the kind's ``checker``,
+    hand problems back (and the clerk's workbook marked, when asked) or write it all.
+
+    ``checker(uow, table, department, today, tick)`` returns an object with ``run()``,
+    ``problems``, ``tally``, ``warnings``, ``write(report)`` and optionally ``release()``
+    (to let go of the workbook's memory before the inserts).
+    """
+    from pathlib import Path
+
+    from medisup.excel import read_table, write_error_workbook
+    from medisup.services.departments import validate_code
+
+    path = Path(path)
+    today = today or date.today()
+    tick = progress or (lambda stage, done, total: None)
+    if department:
+        department = validate_code(department)
+    with collector_paused():
+        tick("read", 0, 1)
+        table = read_table(path, columns, sheet=sheet, header_row=header_row)
+        tick("read", 1, 1)
+        report = ImportReport(kind, path.name, table.sheet_name, rows=len(table.rows),
+                              dry_run=dry_run)
+        check = checker(uow, table, department, today, tick)
+        check.run()
+        problems = finish_problems(table, check.problems)
+        report.created, report.updated, report.unchanged = (
+            check.tally.created, check.tally.updated, check.tally.unchanged)
+        report.warnings = check.warnings
+        if problems:
+            report.problems = problems
+            report.rejected = rejected_rows(problems)
+            if errors_to is not None:
+                write_error_workbook(path, Path(errors_to), table, problems)
+                report.errors_file = str(errors_to)
+            return report
+        if not dry_run and (report.created or report.updated):
+            del table
+            release = getattr(check, "release", None)
+            if release is not None:
+                release()
+            check.write(report)
+    return report
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off while hundreds of thousands of acyclic tuples

@@ -46,11 +46,9 @@ from medisup.services.imports import (
     Tally,
     Writer,
     chunks,
-    collector_paused,
     finish_batch,
-    finish_problems,
     now,
-    rejected_rows,
+    run_import,
     start_batch,
 )
 from medisup.services.masking import mask_id_number
@@ -144,39 +142,11 @@ def import_supervisors(
     """Check every row of a supervisor workbook and, when none has a problem (and not
     ``dry_run``), write them all as one batch.  Problems come back on the report, never
     half-written rows; an unusable file raises a ``WorkbookError``."""
-    from medisup.excel import read_table, write_error_workbook
-    from medisup.services.departments import validate_code
-
-    path = Path(path)
-    today = today or date.today()
-    tick = progress or _silent
-    if department:
-        department = validate_code(department)
-    with collector_paused():
-        # The file is read before the first query, so the write lock is not held meanwhile.
-        tick("read", 0, 1)
-        table = read_table(path, columns(), sheet=sheet, header_row=header_row)
-        tick("read", 1, 1)
-        report = ImportReport(KIND, path.name, table.sheet_name, rows=len(table.rows),
-                              dry_run=dry_run)
-        checker = _Checker(uow, table, department, today, tick)
-        checker.run()
-        problems = finish_problems(table, checker.problems)
-        report.created, report.updated, report.unchanged = (
-            checker.tally.created, checker.tally.updated, checker.tally.unchanged)
-        report.warnings = checker.warnings
-        if problems:
-            report.problems = problems
-            report.rejected = rejected_rows(problems)
-            if errors_to is not None:
-                write_error_workbook(path, Path(errors_to), table, problems)
-                report.errors_file = str(errors_to)
-            return report
-        if not dry_run and (report.created or report.updated):
-            del table
-            checker.release()
-            checker.write(report)
-    return report
+    return run_import(
+        uow, path, kind=KIND, columns=columns(), checker=_Checker, sheet=sheet,
+        header_row=header_row, department=department, dry_run=dry_run, errors_to=errors_to,
+        today=today, progress=progress,
+    )
 
 
 def _silent(stage: str, done: int, total: int) -> None:
