@@ -27,8 +27,6 @@ _GENDER_WORDS = {
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CREDIT_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 # Text fields of the person record and their length limits (the table's columns).
@@ -204,9 +202,10 @@ def check_categories(pack: Pack, values: Any) -> tuple[str, ...]:
 
 def credit_check_char(body: str) -> str:
     """The 18th character of a unified social credit code whose first 17 are ``body``
-    (GB 32100: weights 3^i mod 31 over the 31-character alphabet)."""
-    total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(body, _CREDIT_WEIGHTS, strict=True))
-    return _CREDIT_ALPHABET[(31 - total % 31) % 31]
+    (GB 32100).  One computation serves the commands and the workbook reader alike."""
+    from medisup.excel.normalise import credit_code_check_char
+
+    return credit_code_check_char(body)
 
 
 def check_credit_code(value: Any) -> str:
