@@ -25,6 +25,7 @@ REVISIONS: tuple[str, ...] = (
     "0004_activities",
     "0005_imports",
     "0006_lead_open_index",
+    "0007_certificates_activities",
 )
 HEAD_REVISION = REVISIONS[-1]
 

@@ -195,8 +195,20 @@ class Certificate(SQLModel, table=True):
     issued_on: date
     status: str = Field(max_length=12)  # valid / revoked / replaced
     revoked_on: date | None = None
+    revoked_reason: str | None = Field(default=None, max_length=500)
     reissue_of: int | None = Field(default=None, foreign_key="certificate.id")
+    reissue_reason: str | None = Field(default=None, max_length=40)
     verify_code: str = Field(max_length=12)
+    created_at: datetime
+
+
+class DatabaseSecret(SQLModel, table=True):
+    """Per-database secrets created at ``init`` (e.g. the key of certificate codes)."""
+
+    __tablename__ = "database_secret"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=128)
     created_at: datetime
 
 
@@ -212,6 +224,7 @@ class Lead(SQLModel, table=True):
         # Open leads only: overdue lists, reviews and the consistency check scan these.
         Index("ix_lead_open_deadlines", "department_code", "handle_by", "accept_by",
               sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
+        Index("ix_lead_status_received", "status", "received_on", "number"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -313,6 +326,10 @@ class Activity(SQLModel, table=True):
     held_on: date
     topic: str = Field(max_length=200)
     note: str | None = Field(default=None, max_length=500)
+    confidential: bool = False
+    status: str = Field(default="planned", max_length=12)  # planned / held / cancelled
+    cancelled_on: date | None = None
+    cancel_reason: str | None = Field(default=None, max_length=500)
     batch_id: int | None = None
     created_at: datetime
 
@@ -333,8 +350,38 @@ class Participation(SQLModel, table=True):
 
     activity_id: int = Field(foreign_key="activity.id", primary_key=True)
     person_id: int = Field(foreign_key="person.id", primary_key=True)
-    attended: bool | None = None
+    attended: bool | None = None  # None: invited, attendance not yet recorded
     override_reason: str | None = Field(default=None, max_length=500)
+
+
+class Opinion(SQLModel, table=True):
+    """An opinion or suggestion raised by a supervisor (nm Art. 7(三)(四); gx Art. 6(五))."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    department_code: str = Field(foreign_key="department.code", max_length=6, index=True)
+    activity_id: int | None = Field(default=None, foreign_key="activity.id")
+    received_on: date
+    channel: str | None = Field(default=None, max_length=40)
+    summary: str = Field(sa_type=Text)
+    response: str | None = Field(default=None, max_length=500)
+    created_at: datetime
+
+
+class Complaint(SQLModel, table=True):
+    """A complaint about a supervisor's conduct (nm Art. 15), investigated and decided."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    department_code: str = Field(foreign_key="department.code", max_length=6, index=True)
+    source: str = Field(max_length=200)
+    received_on: date
+    allegation: str = Field(sa_type=Text)
+    finding: str | None = Field(default=None, sa_type=Text)
+    outcome: str | None = Field(default=None, max_length=20)  # none / discipline / termination
+    discipline_id: int | None = Field(default=None, foreign_key="discipline.id")
+    closed_on: date | None = None
+    created_at: datetime
 
 
 # ---------------------------------------------------------------- imports
