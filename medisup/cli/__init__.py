@@ -12,13 +12,16 @@ import typer
 from typer.core import TyperGroup
 
 from medisup import __version__
+from medisup.cli import activity as activity_cli
 from medisup.cli import audit as audit_cli
+from medisup.cli import certificate as certificate_cli
 from medisup.cli import db as db_cli
 from medisup.cli import dept as dept_cli
 from medisup.cli import exports as export_cli
 from medisup.cli import imports as import_cli
 from medisup.cli import lead as lead_cli
 from medisup.cli import pack as pack_cli
+from medisup.cli import review as review_cli
 from medisup.cli import supervisor as supervisor_cli
 from medisup.cli.common import AppState, localise_help
 from medisup.errors import ExitStatus, MedisupError
@@ -114,6 +117,9 @@ app.add_typer(pack_cli.app, name="pack", help=t("help.pack.group"))
 app.add_typer(supervisor_cli.app, name="supervisor", help=t("help.supervisor.group"))
 app.add_typer(lead_cli.app, name="lead", help=t("help.lead.group"))
 app.command("check", help=t("help.check"))(lead_cli.check_command)
+app.add_typer(certificate_cli.app, name="certificate", help=t("help.certificate.group"))
+app.add_typer(activity_cli.app, name="activity", help=t("help.activity.group"))
+app.add_typer(review_cli.app, name="review", help=t("help.review.group"))
 app.add_typer(import_cli.app, name="import", help=t("help.import.group"))
 app.add_typer(export_cli.app, name="export", help=t("help.export.group"))
 app.add_typer(audit_cli.app, name="audit", help=t("help.audit.group"))
