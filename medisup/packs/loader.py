@@ -61,6 +61,7 @@ _BOOL_FLAGS = {
     "criteria": ("preferred",),
     "channels": ("needs_recommender",),
     "backgrounds": ("preferred",),
+    "activity_kinds": ("confidential", "inspects", "needs_credit_code"),
     "termination_grounds": (
         "blocks_reapplication",
         "referral",
@@ -275,6 +276,10 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
     _check_pattern(root, lead_pattern, "lead_number_pattern")
 
     activity_kinds = [item.code for item in lists["activity_kinds"]]
+    recusal = root.text("recusal_rule", required=False)
+    rules = [item.code for item in lists["discipline_rules"]]
+    if recusal is not None and recusal not in rules:
+        root.fail("recusal_rule", _unknown(recusal, rules))
     duty = _meeting_duty(root, activity_kinds, prefixes)
     reward = _reward(root.table("reward", required=False), prefixes)
     reward_note = root.text("reward_note", required=reward is None)
@@ -295,6 +300,7 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
         on_term_end=on_term_end,
         on_term_end_article=root.text("on_term_end_article"),
         auto_dismiss_ground=auto_dismiss,
+        recusal_rule=recusal,
         age_range=age,
         age_article=root.text("age_article", required=age is not None),
         quota=root.integer("quota", required=False, minimum=1),

@@ -73,6 +73,11 @@ class PackItem:
     targets: tuple[str, ...] = ()
     # taxonomy items: the subject code they belong to
     subject: str | None = None
+    # activity kinds: plans kept confidential (暗访), kinds that inspect institutions
+    # (the recusal rule applies to them), kinds whose institutions need a credit code
+    confidential: bool = False
+    inspects: bool = False
+    needs_credit_code: bool = False
 
     def text(self, *, short: bool = False) -> str:
         """The label in the user's language; ``short`` gives the table form."""
@@ -223,6 +228,9 @@ class Pack:
     subjects: tuple[PackItem, ...]
     items: tuple[PackItem, ...]
     auto_dismiss_ground: str | None = None
+    # The discipline rule that says a supervisor with an interest in an inspected
+    # institution stays away (nm Art. 9(四), GX Art. 7(六)); activity proposals apply it.
+    recusal_rule: str | None = None
     age_range: tuple[int, int] | None = None
     age_article: str | None = None
     quota: int | None = None
