@@ -21,7 +21,26 @@ BACKEND = "postgresql" if PG_ADMIN_URL else "sqlite"
 
 
 def pytest_report_header(config):
-    return f"medisup database backend: {BACKEND}"
+    from clock import NOW
+
+    return f"medisup database backend: {BACKEND}; clock frozen at {NOW.isoformat()}"
+
+
+def pytest_configure(config):
+    """Freeze the clock for the whole run (collection included), so a module constant
+    taken at import and the date the code reads later are the same day."""
+    import time_machine
+    from clock import NOW
+
+    traveller = time_machine.travel(NOW, tick=False)
+    traveller.start()
+    config._medisup_clock = traveller
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_medisup_clock", None)
+    if traveller is not None:
+        traveller.stop()
 
 
 # ---------------------------------------------------------------- isolation

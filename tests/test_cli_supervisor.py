@@ -7,9 +7,10 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from clock import TODAY
 from helpers_supervisors import appoint, make_credit_code, make_id
 
-T = date.today()
+T = TODAY
 
 
 def apply_args(number: str, *extra: str, dept: str = "150102") -> tuple[str, ...]:

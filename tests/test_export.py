@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from clock import TODAY
 from helpers_leads import (
     HOSPITAL,
     HOSPITAL_CODE,
@@ -32,7 +33,7 @@ from medisup.excel.normalise import text as normalised_text
 from medisup.services import audit, exports, leads, supervisors
 from medisup.services.exports import SUPERVISOR_EXPORT_COLUMNS
 
-T = date.today()
+T = TODAY
 ID_X = "15010219900307004X"  # a valid ID number ending in X (female, born 1990-03-07)
 
 

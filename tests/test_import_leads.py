@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from clock import TODAY
 from helpers_leads import (
     HOSPITAL,
     HOSPITAL_CODE,
@@ -26,7 +27,7 @@ from medisup.packs import load_pack
 from medisup.services import leads
 from medisup.services.imports.leads import import_leads, resolve_item, status_path
 
-T = date.today()
+T = TODAY
 DAY = T - timedelta(days=40)
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 HEADERS = ["线索编号", "受理日期", "反映人", "反映人身份证号", "反映方式", "对象类型", "被反映对象",

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from clock import TODAY
 from helpers_supervisors import apply, appoint, make_credit_code, make_id
 from sqlmodel import col, func, select
 
@@ -26,7 +27,7 @@ from medisup.models import (
 from medisup.services import supervisors
 from medisup.services.imports.supervisors import import_supervisors
 
-T = date.today()
+T = TODAY
 START = T - timedelta(days=20)
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 HEADERS = ["序号", "姓名", "性别", "公民身份号码", "人员类别", "手机号", "聘任方式", "推荐单位",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from clock import TODAY
 from helpers_leads import PHARMACY, PHARMACY_CODE, add_supervisor
 from helpers_supervisors import make_id
 from sqlmodel import col, func, select
@@ -31,7 +32,7 @@ from medisup.models import (
 )
 from medisup.services import audit, imports, leads, supervisors
 
-T = date.today()
+T = TODAY
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from clock import TODAY
 from helpers_supervisors import apply, appoint, make_credit_code, make_id
 from sqlmodel import select
 
@@ -14,7 +15,7 @@ from medisup.errors import InvalidValue, NotFound, RuleViolation, ScopeError
 from medisup.models import Interest
 from medisup.services import audit, supervisors
 
-T = date.today()
+T = TODAY
 
 
 @pytest.fixture(autouse=True)

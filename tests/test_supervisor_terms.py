@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from clock import TODAY
 from helpers_supervisors import apply, appoint, make_id
 from sqlmodel import func, select
 
@@ -16,7 +17,7 @@ from medisup.packs import load_pack
 from medisup.services import audit, supervisors
 from medisup.services.terms import RENEWAL_GRACE_DAYS
 
-T = date.today()
+T = TODAY
 NM, GX = load_pack("nm-2024"), load_pack("gx-trial")
 DEPT = {"nm-2024": "150102", "gx-trial": "450102"}
 REGION = {"nm-2024": "150102", "gx-trial": "450102"}

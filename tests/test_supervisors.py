@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from importlib import resources
 
 import pytest
+from clock import TODAY
 from helpers_supervisors import apply, appoint, make_credit_code, make_id, person
 from sqlmodel import func, select
 
@@ -16,7 +17,7 @@ from medisup.models import Application, AuditEntry, Finding, Interest, Person, T
 from medisup.packs import load_pack, load_pack_file
 from medisup.services import audit, supervisors
 
-T = date.today()
+T = TODAY
 
 
 @pytest.fixture(autouse=True)
