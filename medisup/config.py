@@ -6,11 +6,20 @@ import getpass
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-APP_NAME = "medisup"
+# The directories and the raw file live in medisup.dirs, which i18n reads too; they are
+# named here as well because callers (and the test fixtures) know them as config.*.
+from medisup.dirs import APP_NAME, config_dir, config_file_values, config_path, data_dir
+from medisup.errors import DataError
+from medisup.i18n import t
+
+__all__ = [
+    "APP_NAME", "ENV", "KEYS", "Settings", "config_dir", "config_file_values", "config_path",
+    "data_dir", "database_url_from", "default_database_url", "load_settings", "save_settings",
+]
+
 KEYS = ("operator", "dept", "database", "lang")
 ENV = {
     "operator": "MEDISUP_OPERATOR",
@@ -18,40 +27,6 @@ ENV = {
     "database": "MEDISUP_DATABASE_URL",
     "lang": "MEDISUP_LANG",
 }
-
-
-def config_dir() -> Path:
-    """The user's configuration directory (``MEDISUP_CONFIG_DIR`` overrides it)."""
-    override = os.environ.get("MEDISUP_CONFIG_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME))
-
-
-def data_dir() -> Path:
-    """The user's data directory, home of the default SQLite file (``MEDISUP_DATA_DIR``)."""
-    override = os.environ.get("MEDISUP_DATA_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME))
-
-
-def config_path() -> Path:
-    return config_dir() / "config.toml"
-
-
-@cache
-def config_file_values() -> dict[str, Any]:
-    """The configuration file's keys; an unreadable file counts as empty here and is
-    reported by :func:`load_settings`, which needs its values."""
-    try:
-        return tomllib.loads(config_path().read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
 
 
 def default_database_url() -> str:
@@ -87,9 +62,6 @@ class Settings:
 
 def load_settings() -> Settings:
     """Read the file, then the environment; options are applied by the CLI on top."""
-    from medisup.errors import DataError
-    from medisup.i18n import t
-
     path = config_path()
     values: dict[str, Any] = {}
     if path.exists():

@@ -38,7 +38,7 @@ def language() -> str:
 
 @cache
 def _configured_language() -> str | None:
-    from medisup.config import config_file_values
+    from medisup.dirs import config_file_values
 
     value = str(config_file_values().get("lang", "")).strip().lower()[:2]
     return value if value in LANGUAGES else None

@@ -6,15 +6,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from medisup.models import AuditEntry, Counter
 from medisup.render import plain
-
-if TYPE_CHECKING:
-    from medisup.services.uow import UnitOfWork
 
 GENESIS = "0" * 64
 HEAD_COUNTER = "audit"
@@ -53,24 +50,28 @@ def _head(session: Session) -> Counter:
 
 
 def append(
-    uow: UnitOfWork, *, action: str, entity: str, entity_id: str,
+    session: Session, *, operator: str, dept: str | None, command: str,
+    batch_id: int | None, action: str, entity: str, entity_id: str,
     before: Any = None, after: Any = None,
 ) -> AuditEntry:
-    """Add one entry at the end of the chain, inside the command's transaction."""
-    session = uow.session
+    """Add one entry at the end of the chain, inside the command's transaction.
+
+    Takes the actor's plain values, not the unit of work, so the unit of work can call it
+    without the two modules importing each other.
+    """
     head = _head(session)
     entry = AuditEntry(
         id=head.value + 1,
         at=datetime.now(UTC).isoformat(timespec="microseconds"),
-        operator=uow.actor.operator,
-        dept=uow.actor.dept,
-        command=uow.actor.command[:200],
+        operator=operator,
+        dept=dept,
+        command=command[:200],
         action=action,
         entity=entity,
         entity_id=entity_id[:80],
         before=_canonical(before),
         after=_canonical(after),
-        batch_id=uow.batch_id,
+        batch_id=batch_id,
         prev_hash=head.head or GENESIS,
     )
     entry.hash = entry_hash(entry)

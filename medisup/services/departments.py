@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from medisup.errors import InvalidValue, NotFound, RuleViolation
 from medisup.i18n import t
 from medisup.models import Department
+from medisup.services.dept_tree import children_by_parent, subtree_codes
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork
@@ -76,26 +77,6 @@ def _fits_parent(code: str, parent: str) -> bool:
     if level == "city":
         return code[:4] == parent[:4] and level_of(code) == "county"
     return False
-
-
-def _tree(session: Session) -> dict[str, list[str]]:
-    children: dict[str, list[str]] = {}
-    for code, parent in session.exec(select(Department.code, Department.parent_code)):
-        children.setdefault(parent or "", []).append(code)
-    return children
-
-
-def subtree_codes(session: Session, code: str) -> list[str]:
-    """``code`` and every department below it, in tree order."""
-    if session.get(Department, code) is None:
-        raise NotFound(t("dept.not_found", code=code))
-    children = _tree(session)
-    out, stack = [], [code]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(sorted(children.get(current, []), reverse=True))
-    return out
 
 
 def count(session: Session) -> int:
@@ -235,7 +216,7 @@ def list_departments(uow: UnitOfWork, *, under: str | None = None) -> list[Depar
         root = under
     codes = subtree_codes(session, root)
     depts = {d.code: d for d in session.exec(select(Department).where(col(Department.code).in_(codes)))}
-    tree = _tree(session)
+    tree = children_by_parent(session)
     serving = _serving_counts(session, codes)
     depth: dict[str, int] = {root: 0}
     out = []

@@ -40,7 +40,7 @@ class UnitOfWork:
     @cached_property
     def scope(self) -> frozenset[str]:
         """Codes of the operator's department and every department below it."""
-        from medisup.services.departments import subtree_codes
+        from medisup.services.dept_tree import subtree_codes
 
         dept = self.require_dept()
         return frozenset(subtree_codes(self.session, dept))
@@ -67,8 +67,9 @@ class UnitOfWork:
     ) -> None:
         from medisup.services.audit import append
 
-        append(self, action=action, entity=entity, entity_id=str(entity_id),
-               before=before, after=after)
+        append(self.session, operator=self.actor.operator, dept=self.actor.dept,
+               command=self.actor.command, batch_id=self.batch_id, action=action,
+               entity=entity, entity_id=str(entity_id), before=before, after=after)
 
 
 @contextmanager
