@@ -1,7 +1,246 @@
-"""``medisup activity``: commands of this noun (being built)."""
+"""``medisup activity``: activities and meetings — add, list, show, attendance, cancel,
+the participant proposal with recusal, and supervisors' opinions and suggestions."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
+from medisup.cli import common
+from medisup.cli.common import FormatOption, RevealOption, parse_date, run
+from medisup.i18n import t
+from medisup.render import Column, OutputFormat, render_record, render_rows, success, warning
+
+if TYPE_CHECKING:
+    from medisup.services.activities import ActivityDetail, ActivityRow
+
 app = typer.Typer(no_args_is_help=True)
+
+NumberArg = Annotated[str, typer.Argument(help=t("help.activity.arg.number"), show_default=False,
+                                          metavar="NUMBER")]
+DepartmentOption = Annotated[str | None, typer.Option("--department",
+                                                      help=t("help.activity.opt.department"))]
+KindOption = Annotated[str | None, typer.Option("--kind", help=t("help.activity.opt.kind"))]
+InstitutionOption = Annotated[list[str] | None, typer.Option(
+    "--institution", help=t("help.activity.opt.institution"))]
+CreditCodeOption = Annotated[list[str] | None, typer.Option(
+    "--credit-code", help=t("help.activity.opt.credit_code"))]
+OverrideOption = Annotated[str | None, typer.Option("--override-reason",
+                                                    help=t("help.activity.opt.override_reason"))]
+
+ROW_KEYS = ("number", "department_code", "kind", "kind_label", "held_on", "topic", "status",
+            "confidential", "institutions", "invited", "attended", "absent")
+TABLE_KEYS = ("number", "department_code", "kind_label", "held_on", "topic", "status",
+              "institutions", "invited", "attended", "absent")
+PART_KEYS = ("person_id", "name", "id_number", "background", "attendance", "override_reason")
+CAND_KEYS = ("person_id", "name", "id_number", "department_code", "background",
+             "activities_this_year", "excluded_reason")
+
+
+def _columns(keys) -> list[Column]:
+    return [Column(k, t(f"activity.col.{k}")) for k in keys]
+
+
+def _table_row(row: ActivityRow) -> dict[str, Any]:
+    doc = row.as_dict()
+    doc["status"] = t(f"activity.status.{row.status}")
+    return doc
+
+
+def _render_detail(detail: ActivityDetail, fmt: OutputFormat) -> None:
+    table = fmt is OutputFormat.table
+    record = _table_row(detail.row) if table else detail.row.as_dict()
+    record.update(article=detail.article, note=detail.note, cancelled_on=detail.cancelled_on,
+                  cancel_reason=detail.cancel_reason)
+    keys = [k for k in ROW_KEYS if k != "institutions"] + [
+        "article", "note", "cancelled_on", "cancel_reason"]
+    parts = []
+    for p in detail.participants:
+        doc = p.as_dict()
+        if table:
+            doc["attendance"] = t(f"activity.attendance.{p.attendance}")
+        parts.append(doc)
+    sections = {
+        "institutions": ([Column("name", t("activity.col.institution")),
+                          Column("credit_code", t("activity.col.credit_code"))],
+                         list(detail.institutions)),
+        "participants": (_columns(PART_KEYS), parts),
+    }
+    render_record(_columns(keys), record, fmt, title=t("activity.show_title", number=detail.number),
+                  sections=sections,
+                  section_titles={"institutions": t("activity.section.institutions"),
+                                  "participants": t("activity.section.participants")})
+
+
+def _after_write(detail: ActivityDetail, fmt: OutputFormat, text: str) -> None:
+    success(text)
+    for line in detail.warnings:
+        warning(line)
+    if fmt is not OutputFormat.table:
+        _render_detail(detail, fmt)
+
+
+@app.command("add", help=t("help.activity.add"))
+def add(
+    ctx: typer.Context,
+    kind: KindOption = None,
+    held_on: Annotated[str | None, typer.Option("--date", help=t("help.activity.opt.date"))] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help=t("help.activity.opt.topic"))] = None,
+    department: DepartmentOption = None,
+    institution: InstitutionOption = None,
+    credit_code: CreditCodeOption = None,
+    participant: Annotated[list[str] | None, typer.Option(
+        "--participant", help=t("help.activity.opt.participant"))] = None,
+    note: Annotated[str | None, typer.Option("--note", help=t("help.activity.opt.note"))] = None,
+    override_reason: OverrideOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import activities
+
+    common.require(ctx, [name for name, value in (("--kind", kind), ("--date", held_on),
+                                                  ("--topic", topic)) if not value])
+    day = parse_date(held_on, "--date")
+    assert day is not None and kind is not None and topic is not None
+    data = activities.NewActivity(
+        kind=kind, held_on=day, topic=topic, department=department,
+        institutions=activities.pair_institutions(institution, credit_code),
+        participants=list(participant or []), note=note, override_reason=override_reason)
+    detail = run(ctx, lambda uow: activities.add(uow, data))
+    _after_write(detail, fmt, t("activity.added", number=detail.number, kind=detail.row.kind_label,
+                                held_on=detail.row.held_on.isoformat(),
+                                count=len(detail.participants)))
+
+
+@app.command("list", help=t("help.activity.list"))
+def list_(
+    ctx: typer.Context,
+    department: DepartmentOption = None,
+    kind: KindOption = None,
+    year: Annotated[int | None, typer.Option("--year", help=t("help.activity.opt.year"))] = None,
+    status: Annotated[str | None, typer.Option("--status",
+                                               help=t("help.activity.opt.status"))] = None,
+    reveal: RevealOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import activities
+
+    rows = run(ctx, lambda uow: activities.list_activities(
+        uow, department=department, kind=kind, year=year, status=status, reveal=reveal),
+        write=reveal)
+    table = fmt is OutputFormat.table
+    render_rows(_columns(TABLE_KEYS if table else ROW_KEYS),
+                [_table_row(r) if table else r.as_dict() for r in rows], fmt,
+                title=t("activity.list_title", count=len(rows)), empty=t("activity.none"))
+
+
+@app.command("show", help=t("help.activity.show"))
+def show(ctx: typer.Context, number: NumberArg, reveal: RevealOption = False,
+         fmt: FormatOption = OutputFormat.table) -> None:
+    from medisup.services import activities
+
+    detail = run(ctx, lambda uow: activities.show(uow, number, reveal=reveal), write=reveal)
+    _render_detail(detail, fmt)
+
+
+@app.command("attend", help=t("help.activity.attend"))
+def attend(
+    ctx: typer.Context,
+    number: NumberArg,
+    attended: Annotated[list[str] | None, typer.Option(
+        "--attended", help=t("help.activity.opt.attended"))] = None,
+    absent: Annotated[list[str] | None, typer.Option(
+        "--absent", help=t("help.activity.opt.absent"))] = None,
+    invite: Annotated[list[str] | None, typer.Option(
+        "--invite", help=t("help.activity.opt.invite"))] = None,
+    override_reason: OverrideOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import activities
+
+    detail = run(ctx, lambda uow: activities.attend(
+        uow, number, attended=attended or [], absent=absent or [], invited=invite or [],
+        override_reason=override_reason))
+    _after_write(detail, fmt, t("activity.attendance_recorded", number=detail.number,
+                                attended=detail.row.attended, absent=detail.row.absent,
+                                invited=detail.row.invited))
+
+
+@app.command("cancel", help=t("help.activity.cancel"))
+def cancel(
+    ctx: typer.Context,
+    number: NumberArg,
+    reason: Annotated[str | None, typer.Option("--reason",
+                                               help=t("help.activity.opt.reason"))] = None,
+    on: Annotated[str | None, typer.Option("--on", help=t("help.activity.opt.on"))] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import activities
+
+    common.require(ctx, ["--reason"] if not reason else [])
+    detail = run(ctx, lambda uow: activities.cancel(uow, number, reason=reason or "",
+                                                    on=parse_date(on, "--on")))
+    _after_write(detail, fmt, t("activity.cancelled", number=detail.number))
+
+
+@app.command("propose", help=t("help.activity.propose"))
+def propose(
+    ctx: typer.Context,
+    kind: KindOption = None,
+    count: Annotated[int, typer.Option("-n", "--count", help=t("help.activity.opt.count"))] = 5,
+    institution: InstitutionOption = None,
+    credit_code: CreditCodeOption = None,
+    department: DepartmentOption = None,
+    on: Annotated[str | None, typer.Option("--on", help=t("help.activity.opt.on"))] = None,
+    reveal: RevealOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    from medisup.services import activities
+
+    common.require(ctx, ["--kind"] if not kind else [])
+    result = run(ctx, lambda uow: activities.propose(
+        uow, kind=kind or "", count=count,
+        institutions=activities.pair_institutions(institution, credit_code),
+        department=department, on=parse_date(on, "--on"), reveal=reveal), write=reveal)
+    if fmt is OutputFormat.json:
+        import json
+
+        from medisup.render import plain
+
+        typer.echo(json.dumps(plain(result.as_dict()), ensure_ascii=False, indent=2))
+        return
+    rows = [c.as_dict() for c in result.proposed]
+    render_rows(_columns(CAND_KEYS[:-1]), rows, fmt,
+                title=t("activity.proposal_title", count=len(rows), on=result.on.isoformat()))
+    if result.excluded:
+        render_rows(_columns(CAND_KEYS), [c.as_dict() for c in result.excluded],
+                    OutputFormat.table if fmt is OutputFormat.table else fmt,
+                    title=t("activity.excluded_title", count=len(result.excluded)))
+    if result.short_by:
+        warning(t("activity.proposal_short", short=result.short_by))
+
+
+@app.command("opinion", help=t("help.activity.opinion"))
+def opinion(
+    ctx: typer.Context,
+    supervisor: Annotated[str | None, typer.Option(
+        "--supervisor", help=t("help.activity.opt.supervisor"))] = None,
+    on: Annotated[str | None, typer.Option("--on", help=t("help.activity.opt.on"))] = None,
+    summary: Annotated[str | None, typer.Option("--summary",
+                                                help=t("help.activity.opt.summary"))] = None,
+    channel: Annotated[str | None, typer.Option("--channel",
+                                                help=t("help.activity.opt.channel"))] = None,
+    activity: Annotated[str | None, typer.Option("--activity",
+                                                 help=t("help.activity.opt.activity"))] = None,
+    department: DepartmentOption = None,
+) -> None:
+    from datetime import date
+
+    from medisup.services import activities
+
+    common.require(ctx, [n for n, v in (("--supervisor", supervisor), ("--summary", summary))
+                         if not v])
+    view = run(ctx, lambda uow: activities.record_opinion(
+        uow, supervisor=supervisor or "", received_on=parse_date(on, "--on") or date.today(),
+        summary=summary or "", channel=channel, activity=activity, department=department))
+    success(t("activity.opinion_recorded", name=view.name, on=view.received_on.isoformat()))
