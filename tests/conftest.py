@@ -32,6 +32,8 @@ def pytest_configure(config):
     import time_machine
     from clock import NOW
 
+    config.addinivalue_line("markers", "backend(name): database backend of this run")
+    config.addinivalue_line("markers", "sqlite_only: behaviour that exists only for SQLite files")
     traveller = time_machine.travel(NOW, tick=False)
     traveller.start()
     config._medisup_clock = traveller
@@ -264,9 +266,6 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.backend(BACKEND))
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "backend(name): database backend of this run")
-    config.addinivalue_line("markers", "sqlite_only: behaviour that exists only for SQLite files")
 
 
 def pytest_runtest_setup(item):
