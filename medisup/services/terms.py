@@ -15,6 +15,7 @@ from medisup.i18n import t
 from medisup.models import Certificate, Department, Discipline, Finding, Term, Termination
 from medisup.packs import Pack
 from medisup.services import eligibility
+from medisup.services.certificates import record_text as certificate_text
 from medisup.services.identity import clean_text
 from medisup.services.masking import mask_id_number
 from medisup.services.people import (
@@ -359,10 +360,13 @@ def terminate(
     for cert in certificates:
         cert_before = {"number": cert.number, "status": cert.status, "revoked_on": None}
         cert.status, cert.revoked_on = "revoked", effective
+        cert.revoked_reason = certificate_text(
+            "certificate.revoked_on_termination", ground=item.short or item.label)[:500]
         session.add(cert)
         revoked.append(cert.number)
         uow.audit("revoke", "certificate", cert.number, before=cert_before,
-                  after={"number": cert.number, "status": "revoked", "revoked_on": effective})
+                  after={"number": cert.number, "status": "revoked", "revoked_on": effective,
+                         "revoked_reason": cert.revoked_reason})
     session.flush()
     uow.audit("terminate", "term", term.id, before={"terms": before},
               after={"terms": [term_snapshot(x) for x in affected],

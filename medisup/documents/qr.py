@@ -1,0 +1,39 @@
+"""The QR code on a certificate: its payload (number and verification code) and its
+modules, drawn as vector squares so the code prints sharp at any size."""
+
+from __future__ import annotations
+
+PREFIX = "MEDISUP-CERT"
+
+
+def payload(number: str, code: str) -> str:
+    """``MEDISUP-CERT;150102-2026-0007;7KQ2M9XD``: what a phone reads off the certificate."""
+    return f"{PREFIX};{number};{code}"
+
+
+def parse(text: str) -> tuple[str, str] | None:
+    """The number and code of a scanned payload, or ``None`` if it is not one."""
+    parts = text.strip().split(";")
+    if len(parts) == 3 and parts[0] == PREFIX and parts[1] and parts[2]:
+        return parts[1], parts[2]
+    return None
+
+
+def runs(text: str) -> tuple[int, list[tuple[int, int, int]]]:
+    """The symbol's size in modules (with its quiet zone) and its dark runs ``(row, col,
+    length)``, one rectangle per horizontal run."""
+    import segno
+
+    matrix = [list(row) for row in segno.make_qr(text, error="m").matrix_iter(border=2)]
+    out = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                out.append((y, start, x - start))
+            else:
+                x += 1
+    return len(matrix), out
