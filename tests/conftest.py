@@ -200,12 +200,37 @@ def env(db_url) -> Env:
     return Env(db_url)
 
 
+@pytest.fixture(scope="session")
+def _seeded_template(_migrated_template, tmp_path_factory) -> Iterator[str]:
+    """The migrated template with the department tree seeded once, copied for each test."""
+    if PG_ADMIN_URL:
+        name = f"medisup_seeded{os.getpid()}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{_migrated_template}"')
+        seed_departments(Env(_pg_url(name)))
+        yield name
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+        shutil.copyfile(_migrated_template, path)
+        seed_departments(Env(f"sqlite:///{path}"))
+        yield str(path)
+
+
 @pytest.fixture
-def seeded(db_url) -> Env:
+def seeded(tmp_path, _seeded_template) -> Iterator[Env]:
     """A migrated database with an nm-2024 tree under 150000 and a gx-trial tree under 450000."""
-    e = Env(db_url)
-    seed_departments(e)
-    return e
+    if PG_ADMIN_URL:
+        with _pg_database(template=_seeded_template) as url:
+            yield Env(url)
+    else:
+        path = tmp_path / "medisup.db"
+        shutil.copyfile(_seeded_template, path)
+        yield Env(f"sqlite:///{path}")
 
 
 # ---------------------------------------------------------------- command line
