@@ -1,0 +1,115 @@
+"""What the reviews share: findings, the scope they cover, and each term's record
+(leads, activities, discipline, complaints, opinions) counted in SQL, term by term."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, case, literal
+from sqlmodel import col, func, select
+
+from medisup.models import (
+    Activity,
+    Complaint,
+    Discipline,
+    Lead,
+    Opinion,
+    Participation,
+    Term,
+)
+from medisup.services.lead_rules import VERIFIED
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from medisup.services.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a review asks the bureau to act on; ``kind`` is a stable code."""
+
+    kind: str
+    department_code: str
+    message: str
+    article: str = ""
+    person_id: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TermRecord:
+    """What a supervisor did over one term (up to the review date)."""
+
+    leads: int = 0
+    leads_verified: int = 0
+    activities_attended: int = 0
+    activities_absent: int = 0
+    opinions: int = 0
+    discipline: int = 0
+    complaints: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def scope_codes(uow: UnitOfWork, department: str | None) -> list[str]:
+    """The department named (the operator's by default) and every one below it."""
+    from medisup.services.departments import subtree_codes
+    from medisup.services.people import check_department
+
+    return subtree_codes(uow.session, check_department(uow, department).code)
+
+
+def _span(term_start, term_end, as_of: date):
+    """SQL: the term's days up to the review date, as (first, last)."""
+    last = case((term_end < as_of, term_end), else_=literal(as_of))
+    return term_start, last
+
+
+def term_records(session: Session, term_ids: list[int], as_of: date) -> dict[int, TermRecord]:
+    """Each term's record, one grouped query per kind of fact (never a loop over leads)."""
+    if not term_ids:
+        return {}
+    out: dict[int, dict[str, int]] = {i: {} for i in term_ids}
+    first, last = _span(col(Term.start_date), col(Term.end_date), as_of)
+
+    def in_term(day):
+        return and_(day >= first, day <= last)
+
+    chunks = [term_ids[i:i + 900] for i in range(0, len(term_ids), 900)]
+    for ids in chunks:
+        verified = case((or_verified(), 1), else_=0)
+        rows = session.exec(select(Term.id, func.count(col(Lead.id)), func.sum(verified)).where(
+            col(Term.id).in_(ids), col(Lead.supervisor_id) == col(Term.person_id),
+            in_term(col(Lead.received_on))).group_by(Term.id))
+        for tid, n, v in rows:
+            out[tid].update(leads=int(n), leads_verified=int(v or 0))
+        rows = session.exec(select(Term.id, col(Participation.attended), func.count()).where(
+            col(Term.id).in_(ids), col(Participation.person_id) == col(Term.person_id),
+            col(Participation.activity_id) == col(Activity.id), Activity.status != "cancelled",
+            in_term(col(Activity.held_on)), col(Participation.attended).is_not(None),
+        ).group_by(Term.id, col(Participation.attended)))
+        for tid, attended, n in rows:
+            out[tid]["activities_attended" if attended else "activities_absent"] = int(n)
+        for model, day, key in ((Opinion, Opinion.received_on, "opinions"),
+                                (Discipline, Discipline.occurred_on, "discipline"),
+                                (Complaint, Complaint.received_on, "complaints")):
+            rows = session.exec(select(Term.id, func.count()).where(
+                col(Term.id).in_(ids), col(model.person_id) == col(Term.person_id),
+                in_term(col(day))).group_by(Term.id))
+            for tid, n in rows:
+                out[tid][key] = int(n)
+    return {tid: TermRecord(**facts) for tid, facts in out.items()}
+
+
+def or_verified():
+    """SQL: a lead found true — verified, or closed with a verified amount on file."""
+    from sqlalchemy import or_
+
+    return or_(col(Lead.status) == VERIFIED, col(Lead.verified_amount).is_not(None))

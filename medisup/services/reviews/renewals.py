@@ -1,0 +1,114 @@
+"""``review renewals``: terms ending within a window and terms ended unrenewed, each with
+the supervisor's record over the term, to decide on renewal (nm Art. 11, GX Art. 8)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import exists
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+
+from medisup.errors import InvalidValue
+from medisup.i18n import t
+from medisup.models import Person, Term
+from medisup.services.masking import mask_id_number
+from medisup.services.reviews.common import Finding, TermRecord, scope_codes, term_records
+
+if TYPE_CHECKING:
+    from medisup.services.uow import UnitOfWork
+
+DEFAULT_WITHIN = 60
+
+
+@dataclass(frozen=True)
+class RenewalItem:
+    person_id: int
+    name: str
+    id_number: str
+    department_code: str
+    term_id: int
+    term_number: int
+    start_date: date
+    end_date: date
+    state: str  # ending / ended
+    days_left: int
+    consent_required: bool
+    consent_on_file: bool
+    on_term_end: str  # expire / auto_dismiss
+    article: str
+    record: TermRecord
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RenewalReview:
+    as_of: date
+    within: int
+    department: str
+    items: tuple[RenewalItem, ...]
+    findings: tuple[Finding, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"review": "renewals", "as_of": self.as_of, "within": self.within,
+                "department": self.department, "items": [i.as_dict() for i in self.items],
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+def unrenewed_terms(codes: list[str], *, ended_by: date):
+    """SQL: terms of ``codes`` that ended (or will end) by ``ended_by``, neither renewed
+    nor terminated, with no later term of the same person in the same department — with
+    the person's name and ID number."""
+    later = aliased(Term)
+    return select(Term, Person.name, Person.id_number).where(
+        col(Person.id) == col(Term.person_id),
+        col(Term.department_code).in_(codes), col(Term.end_date) <= ended_by,
+        col(Term.renewed).is_(False), col(Term.terminated_on).is_(None),
+        ~exists().where(col(later.person_id) == col(Term.person_id),
+                        col(later.department_code) == col(Term.department_code),
+                        col(later.start_date) > col(Term.end_date)))
+
+
+def renewals(uow: UnitOfWork, *, within: int = DEFAULT_WITHIN, as_of: date | None = None,
+             department: str | None = None, reveal: bool = False) -> RenewalReview:
+    """Read-only: what needs a renewal decision on ``as_of``."""
+    from medisup.services.departments import pack_of
+
+    session = uow.session
+    as_of = as_of or date.today()
+    if within < 0:
+        raise InvalidValue("--within", within, t("review.expect_within"))
+    codes = scope_codes(uow, department)
+    until = as_of + timedelta(days=within)
+    query = unrenewed_terms(codes, ended_by=until)
+    rows = session.exec(query.order_by(col(Term.end_date), col(Term.id))).all()
+    records = term_records(session, [r[0].id for r in rows], as_of)
+    packs: dict[str, Any] = {}
+    items, findings = [], []
+    for term, name, number in rows:
+        pack = packs.get(term.department_code) or packs.setdefault(
+            term.department_code, pack_of(session, term.department_code))
+        state = "ending" if term.end_date >= as_of else "ended"
+        shown = number if reveal else (mask_id_number(number) or "")
+        item = RenewalItem(
+            person_id=term.person_id, name=name, id_number=shown,
+            department_code=term.department_code, term_id=term.id, term_number=term.number,
+            start_date=term.start_date, end_date=term.end_date, state=state,
+            days_left=(term.end_date - as_of).days, consent_required=pack.renewal_consent
+            == "required", consent_on_file=False, on_term_end=pack.on_term_end,
+            article=pack.cite("renewal_article") or "", record=records[term.id])
+        items.append(item)
+        key = "review.finding.term_ending" if state == "ending" else "review.finding.term_ended"
+        findings.append(Finding(
+            kind=f"term_{state}", department_code=term.department_code, person_id=term.person_id,
+            message=t(key, name=name, id_number=shown, end=term.end_date.isoformat(),
+                      days=abs(item.days_left)),
+            article=pack.cite("on_term_end_article") or ""))
+    if reveal and items:
+        uow.audit("reveal", "person", "review renewals",
+                  after={"people": [i.person_id for i in items]})
+    return RenewalReview(as_of, within, codes[0], tuple(items), tuple(findings))
