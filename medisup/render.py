@@ -124,6 +124,53 @@ def render_rows(
     out_console().print(table)
 
 
+def stream_rows(
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    fmt: OutputFormat,
+) -> int:
+    """Write ``rows`` (values in ``columns`` order) as JSON or CSV while they arrive, so
+    no list of every row is ever built; returns how many were written.  The text is the
+    same as :func:`render_rows` writes for the same rows."""
+    if fmt is OutputFormat.table:
+        raise ValueError("tables are drawn a page at a time: use render_rows")
+    out = sys.stdout
+    count = 0
+    if fmt is OutputFormat.json:
+        keys = [c.key for c in columns]
+        dumps = json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default).encode
+        out.write("[")
+        for row in rows:
+            doc = dict(zip(keys, row, strict=True))
+            out.write((",\n  " if count else "\n  ") + dumps(doc).replace("\n", "\n  "))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+        out.flush()
+        return count
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.key for c in columns])
+    text = cell_text
+    for row in rows:
+        # Most cells are text or empty: only the others pay for the general conversion.
+        writer.writerow([v if v.__class__ is str else "" if v is None else text(v)
+                         for v in row])
+        count += 1
+    out.flush()
+    return count
+
+
+def _json_default(value: Any) -> Any:
+    converted = plain(value)
+    if converted is value:
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return converted
+
+
+def page_footer(text: str) -> None:
+    """The line under a paged table (how many in all, which are shown, how to see more)."""
+    err_console().print(_escape(text), style="dim")
+
+
 def render_record(
     fields: Sequence[Column],
     record: Mapping[str, Any],

@@ -201,15 +201,18 @@ def test_list_filters_and_overdue(cli, sup):
         assert result.exit_code == 0, result.stderr
         return [r["number"] for r in json.loads(result.stdout)]
 
-    assert numbers() == [first, second]
+    # Lists are newest first (the table pages from the newest; scripts get the same order).
+    assert numbers() == [second, first]
     assert numbers("--status", "in_progress") == [first]
     assert numbers("--from", "2024-10-01") == [second]
-    assert numbers("--code", "A1", "--subject", "A", "--target", "某某") == [first, second]
-    assert numbers("--supervisor", sup, "--conflict") == [first, second]
+    assert numbers("--code", "A1", "--subject", "A", "--target", "某某") == [second, first]
+    assert numbers("--supervisor", sup, "--conflict") == [second, first]
     # 8 Oct + 15 working days (Saturday 12 October worked) = 28 Oct; first closes by 15 Nov.
     assert numbers("--overdue", "--as-of", "2024-10-28") == []
     assert numbers("--overdue", "--as-of", "2024-10-29") == [second]
-    assert numbers("--overdue", "--as-of", "2024-11-18") == [first, second]
+    assert numbers("--overdue", "--as-of", "2024-11-18") == [second, first]
+    assert numbers("--limit", "1") == [second]
+    assert numbers("--limit", "1", "--page", "2") == [first]
     csv = cli("lead", "list", "-f", "csv", dept="150100").stdout.splitlines()
     assert csv[0].startswith("number,department_code,received_on") and len(csv) == 3
     bad = cli("lead", "list", "--status", "done", dept="150100")

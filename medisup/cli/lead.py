@@ -10,14 +10,16 @@ import typer
 
 from medisup.cli import common
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
-from medisup.errors import ExitStatus, MedisupError
+from medisup.errors import ExitStatus, InvalidValue, MedisupError
 from medisup.i18n import t
 from medisup.render import (
     Column,
     OutputFormat,
     out_console,
+    page_footer,
     render_record,
     render_rows,
+    stream_rows,
     success,
     warning,
 )
@@ -49,6 +51,8 @@ def _status(code: str | None) -> str:
 def _flag(value: bool, key: str) -> str:
     return t(key) if value else ""
 
+
+DEFAULT_PAGE = 50  # rows a table shows at a time
 
 # Every key of a list row, in output order; JSON and CSV carry them all.
 ROW_KEYS = (
@@ -347,29 +351,56 @@ def list_(
     date_to: Annotated[str | None, typer.Option("--to", help=t("help.lead.opt.to"))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help=t("help.lead.opt.overdue"))] = False,
     conflict: Annotated[bool, typer.Option("--conflict", help=t("help.lead.opt.conflict"))] = False,
-    limit: Annotated[int, typer.Option("--limit", help=t("help.lead.opt.limit"))] = 0,
+    limit: Annotated[int, typer.Option("--limit", help=t("help.lead.opt.per_page"),
+                                       show_default=False)] = 0,
+    page: Annotated[int, typer.Option("--page", help=t("help.lead.opt.page"),
+                                      show_default=False)] = 0,
+    all_: Annotated[bool, typer.Option("--all", help=t("help.lead.opt.all"))] = False,
     as_of_: AsOfOption = None,
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import leads
+    from medisup.services import lead_views
 
-    filters = leads.LeadFilter(
+    filters = lead_views.LeadFilter(
         department=department, status=status, subject=subject, code=code,
         supervisor=supervisor, target=target,
         received_from=parse_date(date_from, "--from"), received_to=parse_date(date_to, "--to"),
-        overdue=overdue, conflict=conflict, limit=limit or None,
+        overdue=overdue, conflict=conflict,
     )
     on = common.as_of(as_of_)
-    rows = run(ctx, lambda uow: leads.list_leads(uow, filters, reveal=reveal, as_of=on),
-               write=reveal)
-    if fmt is OutputFormat.table:
-        keys = TABLE_KEYS + (("description",) if reveal else ())
-        render_rows(_columns(keys), [_table_row(r) for r in rows], fmt,
-                    title=t("lead.list_title", count=len(rows), as_of=on.isoformat()),
-                    empty=t("lead.none"))
+    for option, value in (("--page", page), ("--limit", limit)):
+        if value < 0:
+            raise InvalidValue(option, value, t("lead.expect_page"))
+    paged = not all_ and (fmt is OutputFormat.table or bool(limit or page))
+    per_page = (limit or DEFAULT_PAGE) if paged else None
+    if fmt is not OutputFormat.table:
+        # Scripts get every row (or the page asked for), streamed as the database yields them.
+        offset = ((page or 1) - 1) * per_page if per_page else 0
+        columns = _columns(ROW_KEYS)
+        picks = [lead_views.ROW_FIELDS.index(k) for k in ROW_KEYS]
+
+        def write(uow) -> None:
+            values = lead_views.iter_lead_values(uow, filters, reveal=reveal, as_of=on,
+                                                 offset=offset, limit=per_page)
+            stream_rows(columns, ([v[i] for i in picks] for v in values), fmt)
+
+        run(ctx, write, write=reveal)
         return
-    render_rows(_columns(ROW_KEYS), [r.as_dict() for r in rows], fmt)
+    result = run(ctx, lambda uow: lead_views.lead_page(
+        uow, filters, page=page or 1, per_page=per_page, reveal=reveal, as_of=on),
+        write=reveal)
+    if not result.rows:
+        page_footer(t("lead.page_empty", total=result.total, page=result.page)
+                    if result.total else t("lead.none"))
+        return
+    keys = TABLE_KEYS + (("description",) if reveal else ())
+    render_rows(_columns(keys), [_table_row(r) for r in result.rows], fmt,
+                title=t("lead.list_title", count=result.total, as_of=on.isoformat()))
+    text = t("lead.page_footer", total=result.total, first=result.first, last=result.last)
+    if result.more:
+        text += t("lead.page_next", next=result.page + 1)
+    page_footer(text)
 
 
 @app.command("show", help=t("help.lead.show"))

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import case, exists, func, null, or_, select, true
+from sqlalchemy import case, func, null, or_, select, true
 
 from medisup.errors import DataError, InvalidValue, UsageError
 from medisup.excel import LEAD_COLUMNS, SUPERVISOR_COLUMNS, ColumnSpec
@@ -33,7 +33,6 @@ from medisup.models import (
     Department,
     Interest,
     Lead,
-    LeadItem,
     Person,
     PersonCategory,
     Term,
@@ -41,7 +40,7 @@ from medisup.models import (
 from medisup.packs import TARGET_KINDS, Pack
 from medisup.services import lead_rules
 from medisup.services.identity import clean_text
-from medisup.services.lead_views import LeadFilter, overdue_clause
+from medisup.services.lead_views import LeadFilter
 from medisup.services.masking import mask_id_number, mask_phone, mask_text
 from medisup.services.people import check_department
 from medisup.services.supervisor_records import STATUSES, pack_for
@@ -510,26 +509,27 @@ def export_leads(
     as_of: date | None = None,
     force: bool = False,
 ) -> ExportReport:
-    """The leads ``lead list`` selects with the same filters, oldest first, into a new
-    workbook; descriptions and the reporters' ID numbers are hidden unless revealed."""
-    from medisup.services import departments
+    """The leads ``lead list`` selects with the same filters (the same selection,
+    :mod:`lead_query`), oldest first, streamed into a new workbook; descriptions and the
+    reporters' ID numbers are hidden unless revealed."""
+    from medisup.services import lead_query
 
     target = check_target(path, force=force)
     f = filters or LeadFilter()
     on = as_of or date.today()
     root = check_department(uow, f.department)
-    codes = departments.subtree_codes(uow.session, root.code)
-    statement = _lead_query(uow, f, root.code, codes, on)
-    ids = statement.with_only_columns(Lead.__table__.c.id).subquery()
-    items: dict[int, list[str]] = defaultdict(list)
-    i = LeadItem.__table__.c
-    for lead_id, code in uow.session.connection().execute(
-            select(i.lead_id, i.code).where(i.lead_id.in_(select(ids.c.id)))
-            .order_by(i.lead_id, i.code)):
-        items[lead_id].append(code)
+    selection = lead_query.select_leads(uow, f, as_of=on)
+    lead, person = Lead.__table__.c, Person.__table__.c
+    statement = lead_query.rows_statement(
+        selection,
+        (lead.number, lead.department_code, lead.received_on, lead.channel, lead.target_kind,
+         lead.target_name, lead.target_credit_code, lead.description, lead.amount_involved,
+         lead.status, lead.handling_unit, lead.verified_amount, lead.recovered_amount,
+         person.name, person.id_number, lead_query.items_column()),
+        newest_first=False, limit=f.limit)
     numbers: list[str] = []
-    records = _lead_records(uow, statement, items, codes, numbers, reveal=reveal)
-    title = t("export.title.leads", scope=_scope_text(root, codes),
+    records = _lead_records(uow, statement, selection.codes, numbers, reveal=reveal)
+    title = t("export.title.leads", scope=_scope_text(root, selection.codes),
               today=date.today().isoformat())
     with _collector_paused(), staged(target, force=force, private=reveal) as temp:
         count = _write(temp, LEAD_EXPORT_COLUMNS, records, sheet=t("export.sheet.leads"),
@@ -542,54 +542,8 @@ def export_leads(
     return ExportReport("leads", "leads", str(target), count, not reveal)
 
 
-def _lead_query(uow: UnitOfWork, f: LeadFilter, root: str, codes: Sequence[str],
-                on: date) -> Any:
-    """The query of :func:`leads.list_leads`, filter for filter, with the export's columns."""
-    from medisup.services import departments
-
-    pack = departments.pack_of(uow.session, root)
-    lead, person, item = Lead.__table__.c, Person.__table__.c, LeadItem.__table__.c
-    query = (
-        select(lead.id, lead.number, lead.department_code, lead.received_on, lead.channel,
-               lead.target_kind, lead.target_name, lead.target_credit_code, lead.description,
-               lead.amount_involved, lead.status, lead.handling_unit, lead.verified_amount,
-               lead.recovered_amount, person.name, person.id_number)
-        .join(Person.__table__, person.id == lead.supervisor_id)
-        .where(lead.department_code.in_(codes))
-    )
-    if f.status:
-        query = query.where(lead.status == lead_rules.resolve_status(f.status))
-    if f.code:
-        code = pack.resolve("items", f.code.strip()).code
-        query = query.where(exists().where(item.lead_id == lead.id, item.code == code))
-    if f.subject:
-        subject = pack.resolve("subjects", f.subject.strip()).code
-        query = query.where(exists().where(item.lead_id == lead.id,
-                                           item.code.like(f"{subject}%")))
-    if f.supervisor:
-        query = query.where(person.id_number == f.supervisor.strip().upper())
-    if f.target:
-        text = f.target.strip()
-        credit = lead_rules.normalise_credit_code(text)
-        query = query.where(or_(lead.target_name.icontains(text, autoescape=True),
-                                lead.target_credit_code == credit))
-    if f.received_from:
-        query = query.where(lead.received_on >= f.received_from)
-    if f.received_to:
-        query = query.where(lead.received_on <= f.received_to)
-    if f.overdue:
-        query = query.where(overdue_clause(on))
-    if f.conflict:
-        query = query.where(lead.conflict.is_(True))
-    query = query.order_by(lead.received_on, lead.number)
-    if f.limit:
-        query = query.limit(f.limit)
-    return query
-
-
-def _lead_records(uow: UnitOfWork, statement: Any, items: Mapping[int, list[str]],
-                  codes: Sequence[str], numbers: list[str], *, reveal: bool
-                  ) -> Iterator[dict[str, Any]]:
+def _lead_records(uow: UnitOfWork, statement: Any, codes: Sequence[str], numbers: list[str],
+                  *, reveal: bool) -> Iterator[dict[str, Any]]:
     by_pack: dict[str, dict[str, str]] = {}
     channels = {code: by_pack.setdefault(pack.name, safe_labels(pack, "report_channels"))
                 for code, pack in _departments(uow, codes).items()}
@@ -597,6 +551,7 @@ def _lead_records(uow: UnitOfWork, statement: Any, items: Mapping[int, list[str]
     kinds = {k: t(f"pack.target.{k}") for k in TARGET_KINDS}
     for v in _stream(uow, statement):
         numbers.append(v.number)
+        items = v.item_codes
         yield {
             "number": v.number,
             "supervisor_id_number": v.id_number if reveal else mask_id_number(v.id_number),
@@ -606,7 +561,7 @@ def _lead_records(uow: UnitOfWork, statement: Any, items: Mapping[int, list[str]
             "target_kind": kinds.get(v.target_kind, v.target_kind),
             "target_name": v.target_name,
             "target_credit_code": v.target_credit_code,
-            "items": LIST_JOINER.join(items.get(v.id, ())) or None,
+            "items": LIST_JOINER.join(sorted(items.split(","))) if items else None,
             "description": v.description if reveal else mask_text(v.description),
             "amount": v.amount_involved,
             "status": status.get(v.status, v.status),

@@ -4,13 +4,13 @@ detail views (descriptions and reporter details hidden unless revealed)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from medisup.errors import InvalidValue, NotFound
@@ -326,62 +326,160 @@ def list_leads(
     reveal: bool = False,
     as_of: date | None = None,
 ) -> list[LeadRow]:
-    """Leads of the operator's department and below, filtered in SQL, oldest first.
+    """Every lead of the operator's department and below that ``filters`` select, oldest
+    first (at most ``filters.limit``).  Commands page with :func:`lead_page` or stream
+    with :func:`iter_lead_values`; this whole list is for callers that want it all.
 
     Descriptions and the reporter's ID number and phone are masked unless ``reveal``;
     a reveal is written to the audit log with the numbers of the leads shown.
     """
-    from medisup.services import departments
+    from medisup.services import lead_query
 
-    session = uow.session
     f = filters or LeadFilter()
     as_of = as_of or date.today()
-    root = uow.require_dept()
-    if f.department:
-        root = departments.validate_code(f.department)
-        uow.check_scope(root)
-    codes = departments.subtree_codes(session, root)
-    pack = departments.pack_of(session, root)
-
-    query = select(*_ROW_COLUMNS).join(Person, col(Person.id) == col(Lead.supervisor_id))
-    query = query.where(col(Lead.department_code).in_(codes))
-    if f.status:
-        query = query.where(col(Lead.status) == rules.resolve_status(f.status))
-    if f.code:
-        code = pack.resolve("items", f.code.strip()).code
-        query = query.where(exists().where(col(LeadItem.lead_id) == col(Lead.id),
-                                           col(LeadItem.code) == code))
-    if f.subject:
-        subject = pack.resolve("subjects", f.subject.strip()).code
-        query = query.where(exists().where(col(LeadItem.lead_id) == col(Lead.id),
-                                           col(LeadItem.code).like(f"{subject}%")))
-    if f.supervisor:
-        query = query.where(col(Person.id_number) == f.supervisor.strip().upper())
-    if f.target:
-        text = f.target.strip()
-        credit = rules.normalise_credit_code(text)
-        query = query.where(or_(col(Lead.target_name).icontains(text, autoescape=True),
-                                col(Lead.target_credit_code) == credit))
-    if f.received_from:
-        query = query.where(col(Lead.received_on) >= f.received_from)
-    if f.received_to:
-        query = query.where(col(Lead.received_on) <= f.received_to)
-    if f.overdue:
-        query = query.where(overdue_clause(as_of))
-    if f.conflict:
-        query = query.where(col(Lead.conflict).is_(True))
-    query = query.order_by(col(Lead.received_on), col(Lead.number))
-    if f.limit:
-        query = query.limit(f.limit)
-
-    results = list(session.exec(query))
-    items = _items_of(session, [r.id for r in results])
-    packs = _packs_of(session, {r.department_code for r in results})
-    rows = [_row(r, items.get(r.id, ()), packs.get(r.department_code), reveal=reveal,
-                 as_of=as_of) for r in results]
+    selection = lead_query.select_leads(uow, f, as_of=as_of)
+    statement = lead_query.rows_statement(selection, _ROW_COLUMNS, newest_first=False,
+                                          limit=f.limit)
+    results = list(uow.session.connection().execute(statement))
+    rows = _rows_of(uow.session, results, reveal=reveal, as_of=as_of)
     if reveal and rows:
         uow.audit("reveal", "lead", "list", after={"leads": [r.number for r in rows]})
     return rows
+
+
+def _rows_of(session: Session, results: Sequence[Any], *, reveal: bool,
+             as_of: date) -> list[LeadRow]:
+    items = _items_of(session, [r.id for r in results])
+    packs = _packs_of(session, {r.department_code for r in results})
+    return [_row(r, items.get(r.id, ()), packs.get(r.department_code), reveal=reveal,
+                 as_of=as_of) for r in results]
+
+
+@dataclass(frozen=True)
+class LeadPage:
+    """One page of a lead list, newest first, and how many leads the filters select."""
+
+    rows: tuple[LeadRow, ...]
+    total: int
+    page: int
+    per_page: int | None  # None: every selected lead on one page
+
+    @property
+    def first(self) -> int:
+        """1-based position of the first row shown (0 when none is)."""
+        return self.offset + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.rows)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page if self.per_page else 0
+
+    @property
+    def more(self) -> bool:
+        return self.last < self.total
+
+
+def lead_page(
+    uow: UnitOfWork,
+    filters: LeadFilter | None = None,
+    *,
+    page: int = 1,
+    per_page: int | None = 50,
+    reveal: bool = False,
+    as_of: date | None = None,
+) -> LeadPage:
+    """Page ``page`` (from 1) of ``per_page`` leads, newest first, with the count of all
+    the filters select; both come from SQL.  ``per_page=None``: every selected lead.
+    A reveal is audited with the numbers of the leads shown."""
+    from medisup.services import lead_query
+
+    if page < 1:
+        raise InvalidValue("--page", page, t("lead.expect_page"))
+    if per_page is not None and per_page < 1:
+        raise InvalidValue("--limit", per_page, t("lead.expect_page"))
+    as_of = as_of or date.today()
+    selection = lead_query.select_leads(uow, filters, as_of=as_of)
+    total = lead_query.count(uow, selection)
+    connection = uow.session.connection()
+    if per_page is None:
+        results = list(connection.execute(lead_query.rows_statement(selection, _ROW_COLUMNS)))
+    else:
+        offset = (page - 1) * per_page
+        ids = lead_query.page_ids(uow, selection, offset=offset, limit=per_page) \
+            if offset < total else []
+        found = {r.id: r for r in connection.execute(
+            lead_query.rows_statement(selection, _ROW_COLUMNS)
+            .where(col(Lead.id).in_(ids)).order_by(None))} if ids else {}
+        results = [found[i] for i in ids if i in found]
+    rows = _rows_of(uow.session, results, reveal=reveal, as_of=as_of)
+    if reveal and rows:
+        uow.audit("reveal", "lead", "list", after={"leads": [r.number for r in rows]})
+    return LeadPage(tuple(rows), total, page, per_page)
+
+
+# The order of the values :func:`iter_lead_values` yields: LeadRow's fields.
+ROW_FIELDS = tuple(f.name for f in fields(LeadRow))
+
+
+def iter_lead_values(
+    uow: UnitOfWork,
+    filters: LeadFilter | None = None,
+    *,
+    reveal: bool = False,
+    as_of: date | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Iterator[tuple[Any, ...]]:
+    """Every selected lead, newest first, as a tuple in :data:`ROW_FIELDS` order (items a
+    tuple of codes), streamed from the database: nothing holds the whole list.
+
+    For scripts (``--format csv|json``): no row object per lead.  A reveal is audited
+    once the stream is through, with the numbers of the leads written.
+    """
+    from medisup.services import lead_query
+    from medisup.services.departments import subtree_codes
+
+    as_of = as_of or date.today()
+    selection = lead_query.select_leads(uow, filters, as_of=as_of)
+    statement = lead_query.rows_statement(
+        selection, (*_ROW_COLUMNS[1:], lead_query.items_column()))
+    if offset or limit:
+        statement = statement.offset(offset).limit(limit if limit else -1)
+    session = uow.session
+    channels = {code: _labels(pack, "report_channels") for code, pack in
+                _packs_of(session, subtree_codes(session, selection.root)).items()}
+    closed, received = CLOSED, RECEIVED
+    shown: list[str] | None = [] if reveal else None
+    for (number, dept, received_on, channel, target_kind, target_name, credit, status,
+         unit, accept_by, handle_by, conflict, amount, verified, recovered, referral,
+         closed_on, description, name, id_number, phone, codes) in lead_query.stream(
+            uow, statement):
+        if status == closed:
+            due = None
+        else:
+            due = accept_by if status == received else handle_by
+        if shown is not None:
+            shown.append(number)
+        else:
+            id_number = mask_id_number(id_number)
+            phone = mask_phone(phone)
+            description = mask_text(description)
+        yield (
+            number, dept, received_on, channel,
+            channels.get(dept, {}).get(channel, channel), target_kind, target_name, credit,
+            tuple(sorted(codes.split(","))) if codes else (), status, name, id_number, phone,
+            unit, accept_by, handle_by, due, due is not None and due < as_of,
+            bool(conflict), amount, verified, recovered, referral, closed_on, description,
+        )
+    if shown:
+        uow.audit("reveal", "lead", "list", after={"leads": shown})
+
+
+def _labels(pack: Pack, kind: str) -> dict[str, str]:
+    return {item.code: item.text() for item in getattr(pack, kind)}
 
 
 def show(uow: UnitOfWork, number: str, *, reveal: bool = False,
