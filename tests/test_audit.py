@@ -83,3 +83,23 @@ def test_audit_log_filters_and_formats(cli):
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith("id,at,operator")
     assert len(lines) == 2 and ",150102," in lines[1]
+
+
+def test_audit_log_covers_only_the_operators_subtree(seeded, cli):
+    from medisup.services import departments
+
+    with seeded.uow("150102", command="dept update") as uow:
+        departments.update(uow, "150102", quota=7)
+    with seeded.uow("150103", command="dept update") as uow:
+        departments.update(uow, "150103", quota=9)
+    import json
+
+    own = json.loads(cli("audit", "log", "--format", "json", dept="150103").stdout)
+    assert {e["dept"] for e in own} == {"150103"}
+    assert all(e["entity_id"] != "150102" for e in own)
+    city = json.loads(cli("audit", "log", "--format", "json", dept="150100").stdout)
+    assert {"150102", "150103"} <= {e["dept"] for e in city}
+    assert "150000" not in {e["dept"] for e in city}
+    top = json.loads(cli("audit", "log", "--format", "json", dept="150000").stdout)
+    assert {"150000", "150102", "150103"} <= {e["dept"] for e in top}
+    assert "450000" not in {e["dept"] for e in top}

@@ -35,8 +35,8 @@ def log(
     until_d = parse_date(until, "--until")
 
     def work(uow):
-        rows = audit.log(
-            uow.session, entity=entity, entity_id=entity_id, action=action, operator=operator,
+        rows = audit.log_in_scope(
+            uow, entity=entity, entity_id=entity_id, action=action, operator=operator,
             since=since_d.isoformat() if since_d else None,
             until=until_d.isoformat() if until_d else None,
             batch_id=batch, limit=limit or None, reveal=reveal,

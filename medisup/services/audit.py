@@ -6,9 +6,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from collections.abc import Collection
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from medisup.models import AuditEntry, Counter
 from medisup.render import plain
@@ -139,9 +140,20 @@ def log(
     batch_id: int | None = None,
     limit: int | None = 100,
     reveal: bool = False,
+    scope: Collection[str] | None = None,
+    include_unscoped: bool = False,
 ) -> list[dict[str, Any]]:
-    """Entries, newest first, filtered; personal data masked unless ``reveal``."""
+    """Entries, newest first, filtered; personal data masked unless ``reveal``.
+
+    ``scope`` limits the log to entries written by operators acting as one of those
+    departments (the reader's subtree); entries with no department (written before any
+    existed) are shown only with ``include_unscoped``, i.e. to an operator of a top level.
+    """
     query = select(AuditEntry)
+    if scope is not None:
+        in_scope = col(AuditEntry.dept).in_(sorted(scope))
+        query = query.where(or_(in_scope, col(AuditEntry.dept).is_(None))
+                            if include_unscoped else in_scope)
     if entity:
         query = query.where(AuditEntry.entity == entity)
     if entity_id:
@@ -172,6 +184,16 @@ def log(
             "batch_id": e.batch_id, "hash": e.hash[:12],
         })
     return rows
+
+
+def log_in_scope(uow, **filters: Any) -> list[dict[str, Any]]:
+    """The log as the operator may read it: entries written within their subtree (SPEC §4:
+    every read, the audit log included, covers only the operator's subtree)."""
+    from medisup.models import Department
+
+    dept = uow.session.get(Department, uow.require_dept())
+    top = dept is not None and dept.parent_code is None
+    return log(uow.session, scope=uow.scope, include_unscoped=top, **filters)
 
 
 def _local(at: str) -> str:
