@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from collections.abc import Collection
 from typing import Any
 
 from sqlmodel import Session, col, or_, select
