@@ -301,7 +301,7 @@ def test_cli_annual_json_table_and_workbook(cli, seeded, tmp_path):
                                   "terminations", "leads", "rewards", "activities", "opinions",
                                   "complaints"}
     res = cli("review", "annual", "--year", "2025", "--fail-on-findings", dept="450000")
-    assert res.exit_code == 1 and "座谈会" in res.stderr
+    assert res.exit_code == 1 and "座谈会" in res.stdout and "发现问题 1 项" in res.stderr
     out = tmp_path / "年度报告.xlsx"
     res = cli("review", "annual", "--year", "2025", "--out", str(out), dept="450000")
     assert res.exit_code == 0, res.stderr

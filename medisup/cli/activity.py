@@ -34,7 +34,7 @@ ROW_KEYS = ("number", "department_code", "kind", "kind_label", "held_on", "topic
 TABLE_KEYS = ("number", "department_code", "kind_label", "held_on", "topic", "status",
               "institutions", "invited", "attended", "absent")
 PART_KEYS = ("person_id", "name", "id_number", "background", "attendance", "override_reason")
-CAND_KEYS = ("person_id", "name", "id_number", "department_code", "background",
+CAND_KEYS = ("person_id", "name", "id_number", "department_code", "background_label",
              "activities_this_year", "excluded_reason")
 
 

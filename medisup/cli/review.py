@@ -47,9 +47,11 @@ def _json(doc: dict[str, Any]) -> None:
     typer.echo(json.dumps(plain(doc), ensure_ascii=False, indent=2))
 
 
-def _finish(findings: tuple[Finding, ...], fmt: OutputFormat, fail: bool) -> None:
-    """Findings as messages (tables) — JSON carries them — and the exit status."""
-    if fmt is OutputFormat.table:
+def _finish(findings: tuple[Finding, ...], fmt: OutputFormat, fail: bool, *,
+            listed: bool = False) -> None:
+    """Findings as messages (tables, unless ``listed`` already) — JSON carries them — and
+    the exit status."""
+    if fmt is OutputFormat.table and not listed:
         for f in findings:
             warning(f.message)
     message(t("review.findings", count=len(findings)) if findings else t("review.no_findings"))
@@ -85,7 +87,7 @@ def renewals(
             rows.append(doc)
         render_rows(_columns(RENEWAL_KEYS), rows, fmt, title=t(
             "review.renewals_title", as_of=result.as_of.isoformat(), within=result.within,
-            count=len(rows)))
+            count=len(rows)), empty=t("review.nothing_listed"))
     _finish(result.findings, fmt, fail_on_findings)
 
 
@@ -118,7 +120,8 @@ def terminations(
                 doc["evidence"] = json.dumps(plain(item.evidence), ensure_ascii=False)
             rows.append(doc)
         render_rows(_columns(TERMINATION_KEYS), rows, fmt, title=t(
-            "review.terminations_title", as_of=result.as_of.isoformat(), count=len(rows)))
+            "review.terminations_title", as_of=result.as_of.isoformat(), count=len(rows)),
+            empty=t("review.nothing_listed"))
     if apply:
         for done in result.applied:
             success(t("review.applied_one", name=done["name"], id_number=done["id_number"],
@@ -179,4 +182,4 @@ def annual(
                 continue
             render_rows([Column(k, text) for k, text, _ in section.columns], section.rows, fmt,
                         title=section.title)
-    _finish(report.findings, fmt, fail_on_findings)
+    _finish(report.findings, fmt, fail_on_findings, listed=True)

@@ -25,7 +25,7 @@ from medisup.services.activities.records import (
 )
 from medisup.services.masking import mask_id_number
 from medisup.services.people import check_department
-from medisup.services.supervisor_records import pack_for
+from medisup.services.supervisor_records import item_text, pack_for
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork
@@ -78,6 +78,7 @@ class Candidate:
     name: str
     department_code: str
     background: str | None
+    background_label: str | None
     activities_this_year: int
     excluded_reason: str | None = None
 
@@ -140,7 +141,8 @@ def propose(
     pool, excluded = [], []
     for pid, number, name, background, code in people:
         cand = Candidate(pid, number if reveal else (mask_id_number(number) or ""), name, code,
-                         background, int(load.get(pid, 0)))
+                         background, item_text(pack, "backgrounds", background),
+                         int(load.get(pid, 0)))
         if pid in found:
             excluded.append(Candidate(**(cand.as_dict() | {"excluded_reason": t(
                 "activity.excluded_conflict", institution=found[pid].institution_name,

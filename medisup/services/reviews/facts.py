@@ -183,11 +183,12 @@ def rewards(session: Session, codes: list[str], year: int) -> Tally:
 
 
 def activities(session: Session, codes: list[str], year: int, as_of: date) -> Tally:
-    """Activities held (not cancelled, on or before ``as_of``) by kind, with attendance;
-    opinions and complaints received in the year."""
+    """Activities held (on record as held, on or before ``as_of``; a plan whose day passed
+    with no attendance recorded does not count) by kind, with attendance; opinions and
+    complaints received in the year."""
     out = _nested()
     held = (col(Activity.department_code).in_(codes), _year(Activity.held_on, year),
-            col(Activity.status) != "cancelled", col(Activity.held_on) <= as_of)
+            col(Activity.status) == "held", col(Activity.held_on) <= as_of)
     for code, kind, n in session.exec(select(Activity.department_code, Activity.kind,
                                              func.count()).where(*held)
                                       .group_by(Activity.department_code, Activity.kind)):

@@ -96,7 +96,7 @@ def sections(report: AnnualReport, pack: Pack) -> list[Section]:
     meetings = [{"code": d["code"], "dept_name": d["name"], "value": d["meetings"]["label"],
                  "required": d["meetings"]["required"], "count": d["meetings"]["held"],
                  "article": d["meetings"]["article"]} for d in depts if d["meetings"]]
-    findings = [{"kind": f.kind, "code": f.department_code, "message": f.message,
+    findings = [{"kind": t(f"review.finding_kind.{f.kind}"), "code": f.department_code, "message": f.message,
                  "article": f.article} for f in report.findings]
     dim_cols = (_col("dimension", "text"), _col("value", "text"), _col("count", "number"))
     return [
