@@ -326,3 +326,29 @@ def test_template(tmp_path: Path) -> None:
     assert notes["A2"].value == "姓名" and notes["B2"].value == "是"
     assert "文本格式" in notes["C6"].value
     assert read_table(path, SUPERVISOR_COLUMNS, allow_empty=True).rows == []
+
+
+def _assert_prints_a4_landscape(sheet: Any, title_rows: str) -> None:
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == 9  # A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert int(sheet.page_setup.fitToWidth or 1) == 1  # 1 is the default, often left out
+    assert int(sheet.page_setup.fitToHeight) == 0
+    assert sheet.print_title_rows == title_rows  # the header row on every page, not the title
+    assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+
+
+def test_export_template_and_error_workbook_print_on_a4_landscape(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    export = tmp_path / "export.xlsx"
+    write_rows(export, SUPERVISOR_COLUMNS, SUPERVISORS, sheet_name="监督员", title="2024年监督员名单")
+    _assert_prints_a4_landscape(load_workbook(export)["监督员"], "2:2")
+
+    template = write_template(tmp_path / "模板.xlsx", SUPERVISOR_COLUMNS, {})
+    _assert_prints_a4_landscape(load_workbook(template)["数据"], "1:1")
+
+    source = clerk_workbook(tmp_path / "名单.xlsx")
+    table = read_table(source, SUPERVISOR_COLUMNS)
+    out = write_error_workbook(source, tmp_path / "名单-错误.xlsx", table, table.problems)
+    _assert_prints_a4_landscape(load_workbook(out)["名单"], "3:3")

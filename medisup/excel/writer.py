@@ -119,6 +119,7 @@ def write_rows(
             sheet.set_column(index, index, column_width(spec), column_format)
             sheet.write_string(top, index, spec.title, formats.header)
         sheet.freeze_panes(top + 1, 0)
+        print_setup(sheet, header_row=top)
 
         writers = [
             (spec.key, index, _cell_writer(sheet, spec, formats))
@@ -216,6 +217,37 @@ def _cell_writer(sheet: Any, spec: ColumnSpec, formats: _Formats) -> Callable[[i
 # --- the clerk's workbook, handed back with its errors marked ---------------------------------
 
 
+PAPER_A4 = 9
+
+
+def print_setup(sheet: Any, *, header_row: int) -> None:
+    """Print an xlsxwriter sheet the way a bureau files it: A4 landscape, every column on
+    the page width, the header row (0-based) repeated on each page, the title row only on
+    the first, and 第 N 页，共 M 页 at the foot."""
+    from medisup.i18n import t
+
+    sheet.set_paper(PAPER_A4)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(header_row)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.set_footer("&C" + t("excel.print.footer"))
+
+
+def print_setup_openpyxl(worksheet: Any, *, header_row: int) -> None:
+    """The same print settings on an openpyxl sheet (the clerk's own workbook handed back);
+    ``header_row`` is 1-based."""
+    from medisup.i18n import t
+
+    worksheet.page_setup.paperSize = PAPER_A4
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.print_title_rows = f"{header_row}:{header_row}"
+    worksheet.oddFooter.center.text = t("excel.print.footer")
+
+
 def write_error_workbook(
     source_path: str | Path,
     out_path: str | Path,
@@ -277,6 +309,7 @@ def write_error_workbook(
             column = table.positions[problem.column_key] + 1
             cells.setdefault((problem.row, column), []).append(problem.expected)
     _mark_rows(worksheet, error_column, notes, cells)
+    print_setup_openpyxl(worksheet, header_row=header_row)
     _save_atomically(workbook, out)
     return out
 
@@ -493,6 +526,8 @@ def write_template(
             if shown:
                 notes.write_string(index + 1, 3, shown)
         main.freeze_panes(1, 0)
+        print_setup(main, header_row=0)
+        print_setup(notes, header_row=0)
     finally:
         workbook.close()
     return path
