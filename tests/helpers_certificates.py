@@ -24,9 +24,12 @@ def appointed(env, dept: str = "150103", count: int = 1, *, start: date, names=N
 
 
 def pdf_text(path: Path) -> str:
+    """The text of every page as pypdf extracts it (pypdf pads the two-byte codes of CID
+    fonts with NULs, which poppler's pdftotext does not; they are dropped here)."""
     from pypdf import PdfReader
 
-    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+    pages = PdfReader(str(path)).pages
+    return "\n".join(page.extract_text() for page in pages).replace("\x00", "")
 
 
 def pdf_pages(path: Path) -> int:

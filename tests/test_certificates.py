@@ -6,9 +6,9 @@ import threading
 from datetime import date
 
 import pytest
-from sqlmodel import select
 from helpers_certificates import appointed
 from helpers_supervisors import make_id
+from sqlmodel import select
 
 from medisup.errors import InvalidValue, NotFound, RuleViolation
 from medisup.models import AuditEntry, Certificate, DatabaseSecret
@@ -88,7 +88,7 @@ def test_verify_outcomes(seeded):
         assert svc.verify(uow, "150103-2026-9999", as_of=ON).outcome == "unknown"
         expired = svc.verify(uow, a.number, as_of=date(2028, 6, 1))
         assert expired.outcome == "expired" and expired.record.term_end == date(2028, 5, 31)
-        scanned = svc.verify(uow, f"MEDISUP-CERT;{a.number};{a.verify_code}", as_of=ON)
+        scanned = svc.verify(uow, f"MEDISUP-CERT:{a.number}:{a.verify_code}", as_of=ON)
         assert scanned.ok
         svc.revoke(uow, b.number, reason="本人申请", on=ON)
         revoked = svc.verify(uow, b.number, b.verify_code, as_of=ON)

@@ -33,6 +33,12 @@ def writable_dir(path: str | Path, option: str) -> Path:
     return folder
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class Staging:
     """Temporary files waiting to become their targets (:meth:`publish`) or vanish."""
 
@@ -44,6 +50,7 @@ class Staging:
                                     dir=target.parent)
         os.close(fd)
         temp = Path(name)
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp's 0600 would survive the rename
         self.items.append((temp, target))
         return temp
 
