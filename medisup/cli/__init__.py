@@ -24,12 +24,20 @@ from medisup.cli import pack as pack_cli
 from medisup.cli import review as review_cli
 from medisup.cli import supervisor as supervisor_cli
 from medisup.cli.common import AppState, localise_help
+from medisup.cli.prompts import Cancelled
 from medisup.errors import ExitStatus, MedisupError
 from medisup.i18n import t
 
 
 class MedisupGroup(TyperGroup):
     """The root group: turns every failure into one line on stderr and an exit code."""
+
+    def invoke(self, ctx):
+        # Typer turns an interrupt into a silent exit 130 before main() could say so.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Cancelled() from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         from typer._click import exceptions as click
@@ -56,7 +64,7 @@ class MedisupGroup(TyperGroup):
 
             _error(usage_message(exc))
             status = ExitStatus.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
-        except (typer.Abort, KeyboardInterrupt):
+        except (typer.Abort, KeyboardInterrupt, Cancelled):
             _error(t("cli.aborted"))
             status = 130
         except Exception as exc:  # a defect or an unexpected environment problem

@@ -7,10 +7,11 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from medisup.cli.prompts import Prompter  # noqa: F401 - the seam, re-exported for commands
 from medisup.config import Settings
 from medisup.errors import InvalidValue, UsageError
 from medisup.i18n import t
@@ -90,44 +91,6 @@ def require(ctx: typer.Context, missing: Sequence[str]) -> None:
         raise UsageError(t("cli.missing_options", options=", ".join(missing)))
 
 
-class Prompter:
-    """The seam between commands and questionary; tests drive it through a pipe input."""
-
-    def __init__(self, input=None, output=None) -> None:
-        self._kw: dict[str, Any] = {}
-        if input is not None:
-            self._kw["input"] = input
-        if output is not None:
-            self._kw["output"] = output
-
-    def _ask(self, question) -> Any:
-        answer = question.unsafe_ask()
-        return answer
-
-    def text(self, message: str, *, default: str = "", validate: Callable[[str], bool | str] | None = None) -> str:
-        import questionary
-
-        return self._ask(questionary.text(message, default=default, validate=validate, **self._kw))
-
-    def select(self, message: str, choices: Sequence[tuple[str, str]], *, default: str | None = None) -> str:
-        import questionary
-
-        options = [questionary.Choice(title=label, value=value) for value, label in choices]
-        chosen = next((o for o in options if o.value == default), None)
-        return self._ask(questionary.select(message, choices=options, default=chosen, **self._kw))
-
-    def checkbox(self, message: str, choices: Sequence[tuple[str, str]]) -> list[str]:
-        import questionary
-
-        options = [questionary.Choice(title=label, value=value) for value, label in choices]
-        return self._ask(questionary.checkbox(message, choices=options, **self._kw))
-
-    def confirm(self, message: str, *, default: bool = True) -> bool:
-        import questionary
-
-        return self._ask(questionary.confirm(message, default=default, **self._kw))
-
-
 _prompter: Prompter | None = None
 
 
@@ -148,30 +111,10 @@ def set_prompter(value: Prompter | None) -> None:
 
 
 def localise_help() -> None:
-    """Typer's own panel titles in the user's language."""
-    try:
-        from typer import rich_utils
-    except ImportError:  # pragma: no cover - rich is a dependency
-        return
-    rich_utils.OPTIONS_PANEL_TITLE = t("cli.panel.options")
-    rich_utils.COMMANDS_PANEL_TITLE = t("cli.panel.commands")
-    rich_utils.ARGUMENTS_PANEL_TITLE = t("cli.panel.arguments")
-    rich_utils.ERRORS_PANEL_TITLE = t("cli.panel.errors")
-    rich_utils.ABORTED_TEXT = t("cli.aborted")
-    from typer import _click as click
+    """Help screens and Typer's own texts in the user's language (see ``cli.help``)."""
+    from medisup.cli.help import install
 
-    original = click.Command.get_help_option
-    if getattr(original, "_localised", False):
-        return
-
-    def get_help_option(self, ctx):
-        option = original(self, ctx)
-        if option is not None:
-            option.help = t("cli.help_option")
-        return option
-
-    get_help_option._localised = True  # type: ignore[attr-defined]
-    click.Command.get_help_option = get_help_option
+    install()
 
 
 def usage_message(exc) -> str:
