@@ -43,12 +43,11 @@ def test_wizard_asks_for_everything_left_out(cli, monkeypatch):
         "新城区卫生健康局" + ENTER,           # recommending unit (nm lists none: free text)
         "新城区某社区 主任" + ENTER,          # work unit
         DOWN * 2 + ENTER,                     # background: 法律 (after "none", 医药)
-        # criteria (二)–(六): all met, a note on the first, (三) not met
-        ENTER + "走访核实" + ENTER,
-        DOWN + ENTER + "有失信记录" + ENTER,
-        ENTER + ENTER,
-        ENTER + ENTER,
-        ENTER + ENTER,
+        "n",                                  # 以上条件是否全部符合？ no: each in turn
+        ENTER,                                # (二) met: no note asked
+        DOWN + ENTER + "有失信记录" + ENTER,  # (三) not met, with its note
+        ENTER, ENTER, ENTER,                  # (四)–(六) met
+        ENTER,                                # 确认保存？ 是
     ])
     with terminal(monkeypatch, keys):
         result = cli("supervisor", "apply", "--department", "150102", "-f", "json")
@@ -57,7 +56,7 @@ def test_wizard_asks_for_everything_left_out(cli, monkeypatch):
     assert doc["channel"] == "unit" and doc["recommending_body"] == "新城区卫生健康局"
     findings = {f["criterion"]: f for f in doc["findings"]}
     assert findings["dedication"]["result"] == "met"
-    assert findings["dedication"]["note"] == "走访核实"
+    assert not findings["dedication"]["note"]
     assert findings["integrity"]["result"] == "not_met"
     assert findings["integrity"]["note"] == "有失信记录"
     assert findings["confidentiality"]["result"] == "met"
@@ -78,6 +77,7 @@ def test_wizard_asks_only_for_what_is_missing_with_gx_choices(cli, monkeypatch):
         DOWN + ENTER,                         # recommending body: 中医药局 (pack list)
         ENTER,                                # work unit left empty
         ENTER,                                # background: none
+        ENTER,                                # 确认保存？ 是
     ])
     with terminal(monkeypatch, keys):
         result = cli("supervisor", "apply", "--name", "韦七", "--department", "450102",
@@ -99,6 +99,7 @@ def test_wizard_refuses_a_bad_id_until_it_is_right(cli, monkeypatch):
         ENTER,                                # channel: 公开选聘
         ENTER,
         ENTER,
+        ENTER,                                # 确认保存？ 是
     ])
     with terminal(monkeypatch, keys):
         result = cli("supervisor", "apply", "--name", "王五", "--department", "150102",
@@ -113,4 +114,5 @@ def test_interrupted_wizard_writes_nothing(cli, monkeypatch, interrupt):
     with terminal(monkeypatch, "王五" + ENTER + interrupt):
         result = cli("supervisor", "apply", "--department", "150102")
     assert result.exit_code == 130
+    assert "已取消，未写入任何内容。" in result.stderr
     assert json.loads(cli("supervisor", "list", "-f", "json").stdout) == []

@@ -351,3 +351,11 @@ def _text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return t("wizard.list_sep").join(str(v) for v in value)
     return str(value)
+
+
+def item_label(item) -> str:
+    """A pack item as a choice: its full label and article, the short label as a hint
+    (as ``pack show`` lists them); the answer line keeps the part before the two spaces."""
+    full, short = item.text(), item.text(short=True)
+    label = f"{full}  {item.cite()}" if item.cite() else full
+    return f"{label}  （{short}）" if short and short != full else label

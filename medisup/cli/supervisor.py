@@ -181,54 +181,115 @@ def _validator(check):
     return validate
 
 
-def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack) -> None:
-    """Ask for what the options left out, with the pack's choices (SPEC §10)."""
+def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
+    """The questions for what the options left out, with the pack's choices (SPEC §10); each
+    answer is checked by the same function the service uses, as it is given."""
+    from medisup.cli.prompts import Wizard, item_label, required, validator
+    from medisup.render import message
     from medisup.services import identity
 
     p = common.prompter()
+    w = Wizard(t("wizard.apply.title"))
+
+    def choices(kind: str) -> list[tuple[str, str]]:
+        return [(i.code, item_label(i)) for i in getattr(pack, kind)]
+
+    def label(kind: str, code: str | None) -> str:
+        return pack.resolve(kind, code).text() if code else t("wizard.empty")
+
+    def ask_text(key: str, question: str, check=None, *, optional: bool = False):
+        def ask(prior):
+            answer = p.text(question, default=prior or "",
+                            validate=validator(check) if check else (None if optional else required))
+            return answer.strip() or None
+        w.step(key, question.rstrip("：:"), ask)
+
+    for key in ("name", "id_number", "phone", "categories", "channel", "recommending_body",
+                "work_unit", "background"):
+        w.given(t(f"supervisor.col.{key}"), values[key])
     if not values["name"]:
-        values["name"] = p.text(t("supervisor.ask.name"), validate=_validator(
-            lambda v: identity.check_text("name", v, required=True)))
+        ask_text("name", t("supervisor.ask.name"),
+                 lambda v: identity.check_text("name", v, required=True))
     if not values["id_number"]:
-        values["id_number"] = p.text(t("supervisor.ask.id_number"),
-                                     validate=_validator(identity.parse_id_number))
+        ask_text("id_number", t("supervisor.ask.id_number"), identity.parse_id_number)
     if values["phone"] is None:
-        values["phone"] = p.text(t("supervisor.ask.phone"),
-                                 validate=_validator(identity.check_phone)) or None
+        ask_text("phone", t("supervisor.ask.phone"),
+                 lambda v: identity.check_phone(v) if v.strip() else None, optional=True)
     if not values["categories"]:
-        chosen: list[str] = []
-        while not chosen:
-            chosen = p.checkbox(t("supervisor.ask.categories"), _choices(pack, "categories"))
-        values["categories"] = chosen
+        w.step("categories", t("wizard.apply.categories"),
+               lambda prior: p.checkbox(t("supervisor.ask.categories"), choices("categories"),
+                                        default=prior or ()),
+               show=lambda v: t("wizard.list_sep").join(label("categories", c) for c in v or ()))
     if not values["channel"]:
-        values["channel"] = p.select(t("supervisor.ask.channel"), _choices(pack, "channels"))
-    channel = pack.resolve("channels", values["channel"])
-    if channel.needs_recommender and not values["recommending_body"]:
-        if pack.recommending_bodies:
-            values["recommending_body"] = p.select(
-                t("supervisor.ask.recommending_body"), _choices(pack, "recommending_bodies"))
-        else:
-            values["recommending_body"] = p.text(
-                t("supervisor.ask.recommending_unit"),
-                validate=lambda v: bool(v.strip()) or t("identity.expect_required"))
+        w.step("channel", t("wizard.apply.channel"),
+               lambda prior: p.select(t("supervisor.ask.channel"), choices("channels"),
+                                      default=prior),
+               show=lambda v: label("channels", v))
+
+    def channel_of(a: dict[str, Any]):
+        return pack.resolve("channels", a.get("channel") or values["channel"])
+
+    if not values["recommending_body"]:
+        def ask_body(prior):
+            if pack.recommending_bodies:
+                return p.select(t("supervisor.ask.recommending_body"),
+                                choices("recommending_bodies"), default=prior)
+            return p.text(t("supervisor.ask.recommending_unit"), default=prior or "",
+                          validate=required).strip()
+        w.step("recommending_body", t("wizard.apply.recommending_body"), ask_body,
+               when=lambda a: channel_of(a).needs_recommender, depends=("channel",),
+               show=lambda v: label("recommending_bodies", v) if pack.recommending_bodies
+               else (v or ""))
     if values["work_unit"] is None:
-        values["work_unit"] = p.text(t("supervisor.ask.work_unit")) or None
+        ask_text("work_unit", t("supervisor.ask.work_unit"), optional=True)
     if values["background"] is None and pack.backgrounds:
-        picked = p.select(t("supervisor.ask.background"),
-                          [("", t("supervisor.ask.none")), *_choices(pack, "backgrounds")],
-                          default="")
-        values["background"] = picked or None
+        w.step("background", t("wizard.apply.background"),
+               lambda prior: p.select(t("supervisor.ask.background"),
+                                      [("", t("supervisor.ask.none")), *choices("backgrounds")],
+                                      default=prior or "") or None,
+               show=lambda v: label("backgrounds", v))
     if values["all_met"]:
-        return
-    given = {f.split("=", 1)[0].strip() for f in values["findings"]}
+        return w
+    stated = {f.split("=", 1)[0].strip() for f in values["findings"]}
+    items = [c for c in pack.criteria if not c.auto and c.code not in stated]
+    if not items:
+        return w
     results = [(r, t(f"eligibility.result.{r}")) for r in ("met", "not_met", "not_checked")]
-    for item in pack.criteria:
-        if item.auto or item.code in given:
-            continue
-        question = t("supervisor.ask.finding", article=item.cite(), label=item.text())
-        result = p.select(question, results, default="met")
-        note = p.text(t("supervisor.ask.finding_note")).strip()
-        values["findings"].append(f"{item.code}={result}" + (f":{note}" if note else ""))
+
+    def ask_criteria(prior):
+        message(t("wizard.apply.criteria_intro"))
+        for item in items:
+            message(f"  {item.cite()} {item.text()}")
+        if p.confirm(t("wizard.apply.all_met"), default=True):
+            return [f"{item.code}=met" for item in items]
+        before = {f.split("=", 1)[0]: f.split("=", 1)[1].split(":", 1) for f in prior or ()}
+        out = []
+        for item in items:
+            old = before.get(item.code, ["met", ""])
+            result = p.select(t("supervisor.ask.finding", article=item.cite(), label=item.text()),
+                              results, default=old[0])
+            note = ""
+            if result != "met":
+                note = p.text(t("wizard.apply.finding_note"),
+                              default=old[1] if len(old) > 1 else "").strip()
+            out.append(f"{item.code}={result}" + (f":{note}" if note else ""))
+        return out
+
+    def show_criteria(found) -> str:
+        odd = [f for f in found or () if not f.split("=", 1)[1].startswith("met")]
+        if not odd:
+            return t("wizard.apply.all_met_short")
+        by_code = {c.code: c for c in items}
+        parts = []
+        for f in odd:
+            code, rest = f.split("=", 1)
+            result, _, note = rest.partition(":")
+            parts.append(f"{by_code[code].cite()} {t(f'eligibility.result.{result}')}"
+                         + (f"（{note}）" if note else ""))
+        return "；".join(parts)
+
+    w.step("findings", t("wizard.apply.criteria"), ask_criteria, show=show_criteria)
+    return w
 
 
 def _ask_or_require(ctx: typer.Context, missing: list[str], ask) -> None:
@@ -279,18 +340,35 @@ def apply(
     missing = [opt for opt, key in (("--name", "name"), ("--id-number", "id_number"),
                                     ("--category", "categories"), ("--channel", "channel"))
                if not values[key]]
-    _ask_or_require(ctx, missing, lambda: _wizard(ctx, values, _pack(ctx, department)))
     applied = _date(applied_on, "--applied-on")
-    person = {
-        "name": values["name"], "id_number": values["id_number"], "gender": gender,
-        "ethnicity": ethnicity, "birth_date": birth_date, "phone": values["phone"],
-        "email": email, "address": address, "work_unit": values["work_unit"],
-        "background": values["background"], "categories": values["categories"],
-    }
-    result = run(ctx, lambda uow: supervisors.apply(
-        uow, person, channel=values["channel"], recommending_body=values["recommending_body"],
-        department=department, applied_on=applied, interests=interest or (),
-        findings=values["findings"], all_met=all_met, override_reason=override_reason))
+
+    def write(answers: dict[str, Any]):
+        v = {**values, **answers}
+        person = {
+            "name": v["name"], "id_number": v["id_number"], "gender": gender,
+            "ethnicity": ethnicity, "birth_date": birth_date, "phone": v["phone"],
+            "email": email, "address": address, "work_unit": v["work_unit"],
+            "background": v["background"], "categories": v["categories"],
+        }
+        findings = [*values["findings"], *answers.get("findings", ())]
+        return run(ctx, lambda uow: supervisors.apply(
+            uow, person, channel=v["channel"], recommending_body=v["recommending_body"],
+            department=department, applied_on=applied, interests=interest or (),
+            findings=findings, all_met=all_met, override_reason=override_reason))
+
+    def as_options(answers: dict[str, Any]) -> dict[str, Any]:
+        names = {"categories": "category", "recommending_body": "recommender",
+                 "findings": "finding"}
+        out = {names.get(k, k): v for k, v in answers.items()}
+        if "findings" in answers:
+            out["finding"] = [*values["findings"], *answers["findings"]]
+        return out
+
+    if missing and common.can_prompt(ctx):
+        result = _wizard(ctx, values, _pack(ctx, department)).run(ctx, write, as_options)
+    else:
+        common.require(ctx, missing)
+        result = write({})
     a = result.application
     success(t("supervisor.applied", name=result.person.name,
               person=_masked(result.person.id_number), dept=a.department_code, id=a.id))
