@@ -4,6 +4,8 @@
                    sqlite3.executemany of the same rows), peak memory < 400 MB
 - bench_export.py  100,000 supervisors: export ≤ 1.5 × a bare xlsxwriter constant-memory write
 - bench_excel.py   the workbook adapter alone: read_table vs calamine, write_rows vs xlsxwriter
+- bench_reviews.py 100,000 supervisors and 1,000,000 leads: review annual < 3 s and < 500 MB,
+                   review renewals / terminations < 1 s each
 
 Each script runs in its own process (peak memory is per process) and exits non-zero when
 it misses its target; this runner reports them all and fails if any failed.
@@ -18,7 +20,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_import.py", "bench_export.py", "bench_excel.py")
+SCRIPTS = ("bench_import.py", "bench_export.py", "bench_excel.py", "bench_reviews.py")
 
 
 def main() -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -330,3 +330,22 @@ def test_cli_annual_chart_on_leads_sheet(cli, seeded, tmp_path):
 def test_cli_annual_needs_year(cli):
     res = cli("review", "annual", "--format", "json")
     assert res.exit_code == 2 and "--year" in res.stderr
+
+
+def test_renewals_leave_out_nm_terms_past_the_grace_period(seeded):
+    from medisup.services.terms import RENEWAL_GRACE_DAYS
+
+    person(seeded, start=date(2023, 1, 1))  # nm: ended 2024-12-31
+    gx, _ = person(seeded, dept="450102", start=date(2023, 1, 1))
+    late = date(2024, 12, 31) + timedelta(days=RENEWAL_GRACE_DAYS + 1)
+    assert _renewals(seeded, dept="150000", within=0, as_of=late).items == ()
+    # under gx-trial the ended term stays until it is dismissed
+    assert [i.person_id for i in _renewals(seeded, dept="450000", within=0, as_of=late).items] \
+        == [gx]
+
+
+def test_planned_meeting_with_no_attendance_does_not_count(seeded):
+    _, a = person(seeded, dept="450102", start=date(2025, 1, 1))
+    activity(seeded, dept="450102", kind="forum", held_on=date(2025, 11, 3), participants=[a],
+             today=date(2025, 10, 1))  # planned, never recorded as held
+    assert "meeting_duty_missed" in {f.kind for f in _annual(seeded, year=2025).findings}

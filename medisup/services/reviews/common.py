@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -72,39 +73,37 @@ def _span(term_start, term_end, as_of: date):
     return term_start, last
 
 
-def term_records(session: Session, term_ids: list[int], as_of: date) -> dict[int, TermRecord]:
-    """Each term's record, one grouped query per kind of fact (never a loop over leads)."""
-    if not term_ids:
-        return {}
-    out: dict[int, dict[str, int]] = {i: {} for i in term_ids}
+def term_records(session: Session, where: list[Any], as_of: date) -> dict[int, TermRecord]:
+    """The record of every term matching ``where`` (conditions on ``Term``): one grouped
+    query per kind of fact, the terms chosen by the same conditions inside the query —
+    never a loop over leads, never a long list of ids."""
+    out: dict[int, dict[str, int]] = defaultdict(dict)
     first, last = _span(col(Term.start_date), col(Term.end_date), as_of)
 
     def in_term(day):
         return and_(day >= first, day <= last)
 
-    chunks = [term_ids[i:i + 900] for i in range(0, len(term_ids), 900)]
-    for ids in chunks:
-        verified = case((or_verified(), 1), else_=0)
-        rows = session.exec(select(Term.id, func.count(col(Lead.id)), func.sum(verified)).where(
-            col(Term.id).in_(ids), col(Lead.supervisor_id) == col(Term.person_id),
-            in_term(col(Lead.received_on))).group_by(Term.id))
-        for tid, n, v in rows:
-            out[tid].update(leads=int(n), leads_verified=int(v or 0))
-        rows = session.exec(select(Term.id, col(Participation.attended), func.count()).where(
-            col(Term.id).in_(ids), col(Participation.person_id) == col(Term.person_id),
-            col(Participation.activity_id) == col(Activity.id), Activity.status != "cancelled",
-            in_term(col(Activity.held_on)), col(Participation.attended).is_not(None),
-        ).group_by(Term.id, col(Participation.attended)))
-        for tid, attended, n in rows:
-            out[tid]["activities_attended" if attended else "activities_absent"] = int(n)
-        for model, day, key in ((Opinion, Opinion.received_on, "opinions"),
-                                (Discipline, Discipline.occurred_on, "discipline"),
-                                (Complaint, Complaint.received_on, "complaints")):
-            rows = session.exec(select(Term.id, func.count()).where(
-                col(Term.id).in_(ids), col(model.person_id) == col(Term.person_id),
-                in_term(col(day))).group_by(Term.id))
-            for tid, n in rows:
-                out[tid][key] = int(n)
+    verified = case((or_verified(), 1), else_=0)
+    rows = session.exec(select(Term.id, func.count(col(Lead.id)), func.sum(verified)).where(
+        *where, col(Lead.supervisor_id) == col(Term.person_id), in_term(col(Lead.received_on))
+    ).group_by(Term.id))
+    for tid, n, v in rows:
+        out[tid].update(leads=int(n), leads_verified=int(v or 0))
+    rows = session.exec(select(Term.id, col(Participation.attended), func.count()).where(
+        *where, col(Participation.person_id) == col(Term.person_id),
+        col(Participation.activity_id) == col(Activity.id), Activity.status == "held",
+        in_term(col(Activity.held_on)), col(Participation.attended).is_not(None),
+    ).group_by(Term.id, col(Participation.attended)))
+    for tid, attended, n in rows:
+        out[tid]["activities_attended" if attended else "activities_absent"] = int(n)
+    for model, day, key in ((Opinion, Opinion.received_on, "opinions"),
+                            (Discipline, Discipline.occurred_on, "discipline"),
+                            (Complaint, Complaint.received_on, "complaints")):
+        rows = session.exec(select(Term.id, func.count()).where(
+            *where, col(model.person_id) == col(Term.person_id), in_term(col(day))
+        ).group_by(Term.id))
+        for tid, n in rows:
+            out[tid][key] = int(n)
     return {tid: TermRecord(**facts) for tid, facts in out.items()}
 
 

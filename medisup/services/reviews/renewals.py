@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exists
+from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -16,6 +16,8 @@ from medisup.i18n import t
 from medisup.models import Person, Term
 from medisup.services.masking import mask_id_number
 from medisup.services.reviews.common import Finding, TermRecord, scope_codes, term_records
+
+EMPTY = TermRecord()
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork
@@ -59,53 +61,62 @@ class RenewalReview:
                 "findings": [f.as_dict() for f in self.findings]}
 
 
-def unrenewed_terms(codes: list[str], *, ended_by: date):
-    """SQL: terms of ``codes`` that ended (or will end) by ``ended_by``, neither renewed
-    nor terminated, with no later term of the same person in the same department — with
-    the person's name and ID number."""
+def unrenewed_clause(codes: list[str], *, ended_by: date) -> list[Any]:
+    """SQL conditions: terms of ``codes`` that ended (or will end) by ``ended_by``, neither
+    renewed nor terminated, with no later term of the same person in the same department."""
     later = aliased(Term)
-    return select(Term, Person.name, Person.id_number).where(
-        col(Person.id) == col(Term.person_id),
-        col(Term.department_code).in_(codes), col(Term.end_date) <= ended_by,
-        col(Term.renewed).is_(False), col(Term.terminated_on).is_(None),
-        ~exists().where(col(later.person_id) == col(Term.person_id),
-                        col(later.department_code) == col(Term.department_code),
-                        col(later.start_date) > col(Term.end_date)))
+    return [col(Term.department_code).in_(codes), col(Term.end_date) <= ended_by,
+            col(Term.renewed).is_(False), col(Term.terminated_on).is_(None),
+            ~exists().where(col(later.person_id) == col(Term.person_id),
+                            col(later.department_code) == col(Term.department_code),
+                            col(later.start_date) > col(Term.end_date))]
+
+
+TERM_COLUMNS = (Term.id, Term.person_id, Term.department_code, Term.number, Term.start_date,
+                Term.end_date, Person.name, Person.id_number)
 
 
 def renewals(uow: UnitOfWork, *, within: int = DEFAULT_WITHIN, as_of: date | None = None,
              department: str | None = None, reveal: bool = False) -> RenewalReview:
-    """Read-only: what needs a renewal decision on ``as_of``."""
+    """Read-only: what needs a renewal decision on ``as_of`` — terms ending within
+    ``within`` days, and ended terms still open to a decision: under a pack where terms
+    simply expire, those ended within the renewal grace period (``terms.RENEWAL_GRACE_DAYS``);
+    under a pack that dismisses automatically, every one not yet dismissed."""
     from medisup.services.departments import pack_of
+    from medisup.services.terms import RENEWAL_GRACE_DAYS
 
     session = uow.session
     as_of = as_of or date.today()
     if within < 0:
         raise InvalidValue("--within", within, t("review.expect_within"))
     codes = scope_codes(uow, department)
+    packs = {code: pack_of(session, code) for code in codes}
+    automatic = [c for c in codes if packs[c].on_term_end == "auto_dismiss"]
     until = as_of + timedelta(days=within)
-    query = unrenewed_terms(codes, ended_by=until)
-    rows = session.exec(query.order_by(col(Term.end_date), col(Term.id))).all()
-    records = term_records(session, [r[0].id for r in rows], as_of)
-    packs: dict[str, Any] = {}
+    where = unrenewed_clause(codes, ended_by=until) + [
+        or_(col(Term.department_code).in_(automatic),
+            col(Term.end_date) >= as_of - timedelta(days=RENEWAL_GRACE_DAYS))]
+    rows = session.exec(select(*TERM_COLUMNS).where(
+        col(Person.id) == col(Term.person_id), *where).order_by(
+        col(Term.end_date), col(Term.id))).all()
+    records = term_records(session, where, as_of)
     items, findings = [], []
-    for term, name, number in rows:
-        pack = packs.get(term.department_code) or packs.setdefault(
-            term.department_code, pack_of(session, term.department_code))
-        state = "ending" if term.end_date >= as_of else "ended"
+    for tid, pid, code, term_number, start, end, name, number in rows:
+        pack = packs[code]
+        state = "ending" if end >= as_of else "ended"
         shown = number if reveal else (mask_id_number(number) or "")
         item = RenewalItem(
-            person_id=term.person_id, name=name, id_number=shown,
-            department_code=term.department_code, term_id=term.id, term_number=term.number,
-            start_date=term.start_date, end_date=term.end_date, state=state,
-            days_left=(term.end_date - as_of).days, consent_required=pack.renewal_consent
-            == "required", consent_on_file=False, on_term_end=pack.on_term_end,
-            article=pack.cite("renewal_article") or "", record=records[term.id])
+            person_id=pid, name=name, id_number=shown, department_code=code, term_id=tid,
+            term_number=term_number, start_date=start, end_date=end, state=state,
+            days_left=(end - as_of).days,
+            consent_required=pack.renewal_consent == "required", consent_on_file=False,
+            on_term_end=pack.on_term_end, article=pack.cite("renewal_article") or "",
+            record=records.get(tid, EMPTY))
         items.append(item)
         key = "review.finding.term_ending" if state == "ending" else "review.finding.term_ended"
         findings.append(Finding(
-            kind=f"term_{state}", department_code=term.department_code, person_id=term.person_id,
-            message=t(key, name=name, id_number=shown, end=term.end_date.isoformat(),
+            kind=f"term_{state}", department_code=code, person_id=pid,
+            message=t(key, name=name, id_number=shown, end=end.isoformat(),
                       days=abs(item.days_left)),
             article=pack.cite("on_term_end_article") or ""))
     if reveal and items:

@@ -18,7 +18,7 @@ from medisup.i18n import t
 from medisup.models import Activity, Discipline, Lead, Participation, Person, Term
 from medisup.services.masking import mask_id_number
 from medisup.services.reviews.common import Finding, scope_codes
-from medisup.services.reviews.renewals import unrenewed_terms
+from medisup.services.reviews.renewals import unrenewed_clause
 from medisup.services.roster import serving_clause
 
 if TYPE_CHECKING:
@@ -71,8 +71,14 @@ def _discipline(uow: UnitOfWork, codes: list[str], as_of: date):
 
 
 def _ended(uow: UnitOfWork, codes: list[str], as_of: date):
-    query = unrenewed_terms(codes, ended_by=as_of - timedelta(days=1))
-    return uow.session.exec(query.order_by(col(Term.end_date), col(Term.id))).all()
+    """Terms ended unrenewed and not dismissed, in departments whose pack dismisses
+    automatically (only those are asked for)."""
+    if not codes:
+        return []
+    return uow.session.exec(select(Term, Person.name, Person.id_number).where(
+        col(Person.id) == col(Term.person_id),
+        *unrenewed_clause(codes, ended_by=as_of - timedelta(days=1)),
+    ).order_by(col(Term.end_date), col(Term.id))).all()
 
 
 def _idle(uow: UnitOfWork, codes: list[str], as_of: date):
@@ -136,7 +142,8 @@ def terminations(uow: UnitOfWork, *, as_of: date | None = None, department: str 
             {"breaches": [{"rule": b.rule, "label": _label(rules, b.rule),
                            "article": _article(rules, b.rule), "occurred_on": b.occurred_on}
                           for b in breaches]}))
-    for term, name, number in _ended(uow, codes, as_of):
+    automatic = [c for c in codes if pack(c).on_term_end == "auto_dismiss"]
+    for term, name, number in _ended(uow, automatic, as_of):
         p = pack(term.department_code)
         if p.on_term_end != "auto_dismiss" or not p.auto_dismiss_ground:
             continue
