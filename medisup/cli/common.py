@@ -121,6 +121,8 @@ def usage_message(exc) -> str:
     """A one-line message for a command-line error, in the user's language."""
     from typer._click import exceptions as click
 
+    from medisup.cli.help import translate_framework
+
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
         names = "/".join(getattr(exc.param, "opts", []) or [exc.param.name or ""])
         return t("cli.missing_options", options=names)
@@ -128,10 +130,10 @@ def usage_message(exc) -> str:
         return t("cli.no_such_option", option=exc.option_name)
     if isinstance(exc, click.BadParameter):
         name = "/".join(getattr(exc.param, "opts", []) or []) if exc.param else ""
-        return t("cli.bad_parameter", option=name, problem=exc.message)
+        return t("cli.bad_parameter", option=name, problem=translate_framework(exc.message))
     if isinstance(exc, click.UsageError):
         hint = ""
         if exc.ctx is not None:
             hint = " " + t("cli.see_help", command=exc.ctx.command_path)
-        return t("cli.usage", problem=exc.format_message()) + hint
-    return exc.format_message()
+        return t("cli.usage", problem=translate_framework(exc.format_message())) + hint
+    return translate_framework(exc.format_message())

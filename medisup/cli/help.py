@@ -1,0 +1,163 @@
+"""Help screens in the user's language: Typer's fixed strings translated, descriptions that
+wrap instead of being cut with "…", and no framework type names (``<bool>``, ``<list[str]>``,
+``[x>=1]``) in the option table.
+
+Typer renders help with rich; Chinese sentences have no spaces, so rich sees each as one
+long word and, inside a table cell, cuts it. Every help text is therefore rendered as one
+``Text`` that folds at the cell's width.
+"""
+
+from __future__ import annotations
+
+from medisup.i18n import t
+
+_INSTALLED = "_medisup_help_installed"
+
+
+def install() -> None:
+    """Patch Typer's help rendering once per process (it only runs when help is shown or an
+    error is reported, so start-up pays nothing for it)."""
+    from typer import core, rich_utils
+
+    rich_utils.OPTIONS_PANEL_TITLE = t("cli.panel.options")
+    rich_utils.COMMANDS_PANEL_TITLE = t("cli.panel.commands")
+    rich_utils.ARGUMENTS_PANEL_TITLE = t("cli.panel.arguments")
+    rich_utils.ERRORS_PANEL_TITLE = t("cli.panel.errors")
+    rich_utils.ABORTED_TEXT = t("cli.aborted")
+    rich_utils.DEFAULT_STRING = t("cli.help.default")
+    rich_utils.REQUIRED_LONG_STRING = t("cli.help.required")
+    rich_utils.ENVVAR_STRING = t("cli.help.envvar")
+    rich_utils.RICH_HELP = t("cli.help.try_help")
+    if getattr(rich_utils, _INSTALLED, False):
+        return
+    setattr(rich_utils, _INSTALLED, True)
+
+    original_parameter_help = rich_utils._get_parameter_help
+    original_command_help = rich_utils._make_command_help
+
+    def parameter_help(*, param, ctx, markup_mode):
+        columns = original_parameter_help(param=param, ctx=ctx, markup_mode=markup_mode)
+        return _folding(getattr(columns, "renderables", [columns]))
+
+    def command_help(*, help_text, markup_mode):
+        return _folding([original_command_help(help_text=help_text, markup_mode=markup_mode)])
+
+    rich_utils._get_parameter_help = parameter_help
+    rich_utils._make_command_help = command_help
+
+    def display_type_rich(self, ctx):
+        return type_hint(self)
+
+    core.TyperOption.display_type_rich = display_type_rich
+    core.TyperArgument.display_type_rich = lambda self, ctx: None
+
+    def usage_display_name(self):
+        # Required arguments as plain upper-case names (CODE NAME), optional ones in brackets.
+        name = (self.metavar or self.name or "").upper()
+        name = name if self.required else f"[{name}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    core.TyperArgument._usage_display_name = usage_display_name
+
+    from typer import _click as click
+
+    original_help_option = click.Command.get_help_option
+
+    def get_help_option(self, ctx):
+        option = original_help_option(self, ctx)
+        if option is not None:
+            option.help = t("cli.help_option")
+        return option
+
+    click.Command.get_help_option = get_help_option
+
+    from typer._click import formatting
+
+    original_usage = formatting.HelpFormatter.write_usage
+
+    def write_usage(self, prog, args="", prefix=None):
+        return original_usage(self, prog, args, t("cli.help.usage") if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = write_usage
+    core.TyperOption._get_number_range_help_str = lambda self: None
+    core.TyperArgument._get_number_range_help_str = lambda self: None
+
+
+def type_hint(option) -> str | None:
+    """What to type after an option, in plain words: nothing for a flag, the choices of an
+    enumeration, 日期 / 整数 / 文本, and 可重复 for an option given several times."""
+    if getattr(option, "is_flag", False) or getattr(option, "count", False):
+        return None
+    if option.metavar:
+        return option.metavar
+    desc = option.type_descriptor
+    element = desc.annotation
+    if desc.is_list:
+        from typing import get_args
+
+        element = (get_args(desc.annotation) or (str,))[0]
+    if desc.is_choice:
+        hint = "|".join(str(getattr(c, "value", c)) for c in desc.choices or ())
+    elif element is int:
+        hint = t("cli.help.type.integer")
+    elif element is float:
+        hint = t("cli.help.type.number")
+    elif desc.is_path:
+        hint = t("cli.help.type.path")
+    elif desc.is_datetime:
+        hint = t("cli.help.type.date")
+    else:
+        hint = _named_hint(option)
+    if desc.is_list:
+        hint = t("cli.help.type.repeatable", hint=hint)
+    return hint
+
+
+def _named_hint(option) -> str:
+    name = (option.name or "").lower()
+    if name in {"as_of", "since", "until", "on", "start", "end", "received", "effective",
+                "date", "applied_on", "consent_date", "ending_before"} or name.endswith("_on"):
+        return t("cli.help.type.date")
+    return t("cli.help.type.text")
+
+
+def _folding(parts):
+    from rich.text import Text
+
+    text = Text(overflow="fold")
+    for part in parts:
+        if not isinstance(part, Text):
+            part = Text(str(getattr(part, "markup", part)))
+        if text.plain:
+            text.append(" ")
+        text.append_text(part)
+    return text
+
+
+# Messages the command-line framework writes in English, as the user reads them in Chinese.
+_FRAMEWORK_ZH: tuple[tuple[str, str], ...] = (
+    (r"No such command '(.+?)'\.", r"没有命令“\1”。"),
+    (r"\s*Did you mean (.+?)\?", r"是否要输入 \1？"),
+    (r"Got unexpected extra arguments? ?\(?s?\)? \((.+)\)", r"多余的参数：\1"),
+    (r"Value error, '(.*?)' is not one of (.+?)\.?$", r"“\1”不是可选值，应为 \2 之一"),
+    (r"Input should be a valid integer.*", "应为整数"),
+    (r"Input should be a valid (number|decimal).*", "应为数值"),
+    (r"Input should be a valid boolean.*", "应为是或否"),
+    (r"Input should be a valid date.*", "应为日期（YYYY-MM-DD）"),
+    (r"Missing argument '(.+?)'\.?", r"缺少参数 \1"),
+    (r"Option '(.+?)' requires an argument\.?", r"选项 \1 需要一个值"),
+    (r"Option '(.+?)' does not take a value\.?", r"选项 \1 不接受值"),
+)
+
+
+def translate_framework(text: str) -> str:
+    """The framework's English message in the user's language (Chinese by default)."""
+    import re
+
+    from medisup.i18n import language
+
+    if language() != "zh":
+        return text
+    for pattern, replacement in _FRAMEWORK_ZH:
+        text = re.sub(pattern, replacement, text)
+    return text
