@@ -4,6 +4,7 @@
                    sqlite3.executemany of the same rows), peak memory < 400 MB
 - bench_export.py  100,000 supervisors: export ≤ 1.5 × a bare xlsxwriter constant-memory write
 - bench_excel.py   the workbook adapter alone: read_table vs calamine, write_rows vs xlsxwriter
+- bench_certificates.py  1,000 certificates: issue --pending --combined PDF in under 15 s
 - bench_reviews.py 100,000 supervisors and 1,000,000 leads: review annual < 3 s and < 500 MB,
                    review renewals / terminations < 1 s each
 
@@ -20,7 +21,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_import.py", "bench_export.py", "bench_excel.py", "bench_reviews.py")
+SCRIPTS = ("bench_import.py", "bench_export.py", "bench_excel.py", "bench_reviews.py",
+           "bench_certificates.py")
 
 
 def main() -> int:
@@ -32,7 +34,10 @@ def main() -> int:
             continue
         args = [sys.executable, str(path)]
         if rows:
-            args += ["--rows", rows[0]] if script != "bench_excel.py" else rows
+            if script == "bench_excel.py":
+                args += rows
+            elif script != "bench_certificates.py":  # its size is fixed by its target
+                args += ["--rows", rows[0]]
         print(f"\n== {script} ==", flush=True)
         started = time.perf_counter()
         done = subprocess.run(args)

@@ -154,7 +154,20 @@ def _issue_and_write(ctx: typer.Context, output: Output,
     return records, targets
 
 
-def _issued_table(records: list[CertificateRecord], targets: list[Path]) -> None:
+TABLE_LIMIT = 50  # a batch larger than this is summarised, not listed on the screen
+
+
+def _issued_table(records: list[CertificateRecord], targets: list[Path],
+                  combined: Path | None = None) -> None:
+    """The certificates issued (a long batch is summarised) and the files written."""
+    singles = [p for p in targets if p != combined]
+    if len(records) > TABLE_LIMIT:
+        message(t("certificate.issued_range", first=records[0].number, last=records[-1].number))
+        if singles:
+            message(t("certificate.written_files", count=len(singles), folder=singles[0].parent))
+        if combined is not None:
+            message(t("certificate.written", path=combined))
+        return
     cols = [Column("number", t("certificate.col.number")),
             Column("name", t("certificate.col.name")),
             Column("department_code", t("certificate.col.department")),
@@ -206,7 +219,7 @@ def issue(
     else:
         records, targets = _issue_and_write(ctx, output, lambda uow: [certificates.issue(
             uow, id_number, department=department, on=day)])
-    _issued_table(records, targets)
+    _issued_table(records, targets, combined)
     success(t("certificate.issued", count=len(records)))
 
 
