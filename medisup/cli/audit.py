@@ -45,7 +45,7 @@ def log(
             uow.audit("reveal", "audit_entry", "log", after={"entries": [r["id"] for r in rows]})
         return rows
 
-    rows = run(ctx, work, write=reveal)
+    rows = [_printable(row) for row in run(ctx, work, write=reveal)]
     if fmt is OutputFormat.table:
         table_columns = [
             Column("id", t("col.seq"), "right"), Column("at", t("col.time")),
@@ -69,16 +69,52 @@ def log(
 
 
 @app.command("verify", help=t("help.audit.verify"))
-def verify(ctx: typer.Context) -> None:
+def verify(
+    ctx: typer.Context,
+    anchor: Annotated[str | None, typer.Option("--anchor", help=t("help.audit.opt_anchor"))] = None,
+    deep: Annotated[bool, typer.Option("--deep", help=t("help.audit.opt_deep"))] = False,
+) -> None:
+    from medisup.cli.common import settings_of
     from medisup.services import audit
 
-    report = run(ctx, lambda uow: audit.verify(uow.session), write=False)
-    if report.ok:
-        success(t("audit.verified", count=report.entries))
+    point = audit.parse_anchor(anchor) if anchor is not None else None
+    url = settings_of(ctx).database_url
+    report = run(ctx, lambda uow: audit.verify(uow.session, anchor=point, deep=deep, url=url),
+                 write=False)
+    if report.broken_at is not None:
+        message(t(f"audit.broken.{report.problem}", id=report.broken_at, count=report.entries,
+                  witness=report.witness[0] if report.witness else "",
+                  anchor_n=point[1] if point else ""), style="red")
+        raise typer.Exit(ExitStatus.PROBLEMS)
+    success(t("audit.verified", count=report.entries))
+    if report.legacy:
+        message(t("audit.verified_legacy", legacy=report.legacy) if report.keyed
+                else t("audit.not_keyed"))
+    if point is not None:
+        success(t("audit.anchor_ok", anchor=f"{point[0]}:{point[1]}"))
+    if report.deep == "checked" and not report.tables:
+        success(t("audit.deep_ok", tables=len(audit.SEALED_TABLES)))
+    elif report.deep in ("unsealed", "schema_changed"):
+        message(t("audit.deep_unsealed" if report.deep == "unsealed" else "audit.deep_schema"))
+    for table, how in report.tables:
+        message(t("audit.deep_changed", table=table, how=how), style="red")
+    if report.tables:
+        raise typer.Exit(ExitStatus.PROBLEMS)
+
+
+@app.command("head", help=t("help.audit.head"))
+def head(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    from medisup.services import audit
+
+    digest, count = run(ctx, lambda uow: audit.head_of(uow.session), write=False)
+    anchor = f"{digest}:{count}"
+    if fmt is OutputFormat.table:
+        message(t("audit.head_line", anchor=anchor, count=count))
+        typer.echo(anchor)
         return
-    message(t(f"audit.broken.{report.problem}", id=report.broken_at, count=report.entries),
-            style="red")
-    raise typer.Exit(ExitStatus.PROBLEMS)
+    render_rows([Column("anchor", "anchor"), Column("hash", t("col.hash")),
+                 Column("count", t("col.seq"), "right")],
+                [{"anchor": anchor, "hash": digest, "count": count}], fmt)
 
 
 def _change(before, after) -> str:
@@ -95,3 +131,22 @@ def _change(before, after) -> str:
 def _short(value, limit: int = 40) -> str:
     text = "—" if value is None else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _escaped(text: str) -> str:
+    """Control characters (terminal escape sequences among them) shown as ``\\x1b``."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] or "?" for c in text)
+
+
+def _printable(value):
+    """Every string in an entry with its control characters escaped: text typed on a
+    command line is stored as given and must never reach a terminal raw."""
+    if isinstance(value, str):
+        return _escaped(value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value

@@ -41,6 +41,8 @@ def init(
         success(t("db.upgraded", url=result.url, before=result.before or "—", after=result.after))
     else:
         message(t("db.up_to_date", url=result.url, revision=result.after))
+    if result.audit_key:
+        message(t("audit.key.created", path=result.audit_key))
     if result.department is not None:
         d = result.department
         success(t("init.first_dept", code=d.code, name=d.name, pack=d.pack))

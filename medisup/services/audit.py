@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -11,14 +12,25 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
+from medisup.errors import DataError
+from medisup.i18n import t
 from medisup.models import AuditEntry, Counter
 from medisup.render import plain
 
 GENESIS = "0" * 64
 HEAD_COUNTER = "audit"
+KEY_COUNTER = "audit_key"  # head = the key's fingerprint, value = the first keyed entry
 
 # Fields masked when the audit log is shown without --reveal.
 PERSONAL_KEYS = frozenset({"id_number", "phone", "description", "address", "email"})
+
+# The last entry of every writing transaction carries digests of these tables, so rows
+# changed behind the tool's back are found by ``audit verify --deep``.
+SEAL_KEY = "_seal"
+SEALED_TABLES = ("department", "person", "application", "term", "termination",
+                 "discipline", "certificate", "lead", "reward", "activity", "import_batch")
+
+_INFO = "medisup.audit"  # per-session state in Session.info
 
 
 def _canonical(value: Any) -> str | None:
@@ -27,27 +39,78 @@ def _canonical(value: Any) -> str | None:
     return json.dumps(plain(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    """The hash of an entry's content and its predecessor's hash."""
-    payload = json.dumps(
+def _payload(entry: AuditEntry) -> bytes:
+    return json.dumps(
         [entry.id, entry.at, entry.operator, entry.dept, entry.command, entry.action,
          entry.entity, entry.entity_id, entry.before, entry.after, entry.batch_id,
          entry.prev_hash],
         ensure_ascii=False, separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
 
 
-def _head(session: Session) -> Counter:
+def entry_hash(entry: AuditEntry, key: bytes | None = None) -> str:
+    """The hash of an entry's content and its predecessor's hash: HMAC-SHA256 under the
+    chain's key, or plain SHA-256 for entries written before the key existed."""
+    payload = _payload(entry)
+    if key is None:
+        return hashlib.sha256(payload).hexdigest()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def _state(session: Session) -> dict[str, Any]:
+    return session.info.setdefault(_INFO, {})
+
+
+def _chain_key(session: Session) -> bytes | None:
+    """The key new entries are written with; refuses to write unkeyed into a keyed chain."""
+    from medisup.services.audit_key import fingerprint, key_path, load_key
+
+    state = _state(session)
+    if "key" in state:
+        return state["key"]
+    key = load_key()
+    marker = session.exec(select(Counter).where(Counter.name == KEY_COUNTER)).first()
+    if marker is not None:
+        if key is None:
+            raise DataError(t("audit.key.missing", path=key_path()))
+        if marker.head != fingerprint(key):
+            raise DataError(t("audit.key.wrong", path=key_path()))
+    state["key"] = key
+    return key
+
+
+def _head(session: Session) -> tuple[Counter, bool]:
+    """The head counter, rebuilt from the last entry when its row is gone (True then)."""
     # FOR UPDATE serialises writers on PostgreSQL; SQLite's BEGIN IMMEDIATE already does.
     head = session.exec(
         select(Counter).where(Counter.name == HEAD_COUNTER).with_for_update()
     ).first()
-    if head is None:
-        head = Counter(name=HEAD_COUNTER, value=0, head=GENESIS)
-        session.add(head)
-        session.flush()
-    return head
+    if head is not None:
+        return head, False
+    last = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(1)).first()
+    head = Counter(name=HEAD_COUNTER, value=last.id if last else 0,
+                   head=last.hash if last else GENESIS)
+    session.add(head)
+    session.flush()
+    return head, last is not None
+
+
+def _write(session: Session, head: Counter, key: bytes | None, **values: Any) -> AuditEntry:
+    entry = AuditEntry(
+        id=head.value + 1,
+        at=datetime.now(UTC).isoformat(timespec="microseconds"),
+        prev_hash=head.head or GENESIS,
+        **values,
+    )
+    entry.hash = entry_hash(entry, key)
+    session.add(entry)
+    head.value = entry.id
+    head.head = entry.hash
+    session.add(head)
+    session.flush()
+    state = _state(session)
+    state["last"] = entry
+    return entry
 
 
 def append(
@@ -60,28 +123,78 @@ def append(
     Takes the actor's plain values, not the unit of work, so the unit of work can call it
     without the two modules importing each other.
     """
-    head = _head(session)
-    entry = AuditEntry(
-        id=head.value + 1,
-        at=datetime.now(UTC).isoformat(timespec="microseconds"),
-        operator=operator,
-        dept=dept,
-        command=command[:200],
-        action=action,
-        entity=entity,
-        entity_id=entity_id[:80],
-        before=_canonical(before),
-        after=_canonical(after),
-        batch_id=batch_id,
-        prev_hash=head.head or GENESIS,
-    )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    head.value = entry.id
-    head.head = entry.hash
-    session.add(head)
+    from medisup.services.audit_key import fingerprint
+
+    key = _chain_key(session)
+    head, restored = _head(session)
+    common = {"operator": operator[:100], "dept": dept, "command": command[:200],
+              "batch_id": batch_id}
+    if restored:  # the counter row vanished: say so in the chain itself, then go on
+        _write(session, head, key, action="head_restored", entity="audit_entry",
+               entity_id=str(head.value), before=None,
+               after=_canonical({"last": head.value}), **{**common, "batch_id": None})
+    if key is not None and session.get(Counter, KEY_COUNTER) is None:
+        session.add(Counter(name=KEY_COUNTER, value=head.value + 1, head=fingerprint(key)))
+    return _write(session, head, key, action=action, entity=entity, entity_id=entity_id[:80],
+                  before=_canonical(before), after=_canonical(after), **common)
+
+
+def table_digests(session: Session) -> dict[str, list]:
+    """Row count and SHA-256 of every sealed table's rows, in primary-key order."""
+    from sqlalchemy import inspect as sa_inspect
+    from sqlmodel import SQLModel
+
+    tables = SQLModel.metadata.tables
+    present = set(sa_inspect(session.connection()).get_table_names())
+    out: dict[str, list] = {}
+    for name in SEALED_TABLES:
+        if name not in tables or name not in present:
+            continue
+        table = tables[name]
+        digest, count = hashlib.sha256(), 0
+        result = session.connection().execute(
+            table.select().order_by(*table.primary_key.columns))
+        for row in result:
+            digest.update(repr(tuple(row)).encode("utf-8"))
+            digest.update(b"\n")
+            count += 1
+        out[name] = [count, digest.hexdigest()]
+    return out
+
+
+def seal(session: Session) -> tuple[int, str] | None:
+    """Before commit: put the digests of the sealed tables into this transaction's last
+    entry and re-hash it; returns the new (count, head) for the witness file."""
+    from medisup.db import HEAD_REVISION
+
+    state = _state(session)
+    entry: AuditEntry | None = state.pop("last", None)
+    if entry is None:
+        return None
     session.flush()
-    return entry
+    doc = json.loads(entry.after) if entry.after else None
+    seal_doc = {"rev": HEAD_REVISION, "tables": table_digests(session)}
+    if isinstance(doc, dict):
+        doc[SEAL_KEY] = seal_doc
+    else:
+        doc = {SEAL_KEY: seal_doc} | ({"_value": doc} if doc is not None else {})
+    entry.after = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    entry.hash = entry_hash(entry, state.get("key"))
+    head = session.get(Counter, HEAD_COUNTER)
+    head.head = entry.hash
+    session.add_all([entry, head])
+    session.flush()
+    return entry.id, entry.hash
+
+
+def unseal(doc: Any) -> Any:
+    """An ``after`` document as the command wrote it (the seal taken out)."""
+    if isinstance(doc, dict) and SEAL_KEY in doc:
+        doc = {k: v for k, v in doc.items() if k != SEAL_KEY}
+        if set(doc) == {"_value"}:
+            return doc["_value"]
+        return doc or None
+    return doc
 
 
 @dataclass(frozen=True)
@@ -90,28 +203,140 @@ class ChainReport:
 
     entries: int
     broken_at: int | None = None
-    problem: str | None = None  # "edited" / "missing" / "truncated"
+    problem: str | None = None  # edited / missing / truncated / head_missing / unkeyed / anchor
+    legacy: int = 0  # entries verified with the old unkeyed hash (written before the key)
+    keyed: bool = False
+    head: str = GENESIS
+    witness: tuple[int, str] | None = None
+    tables: tuple[tuple[str, str], ...] = ()  # (table, how) changed behind the tool's back
+    deep: str | None = None  # None (not asked) / checked / unsealed / schema_changed
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return self.broken_at is None and not self.tables
 
 
-def verify(session: Session) -> ChainReport:
-    """Walk the chain; name the first entry that was edited, removed or cut off."""
-    expected_prev, expected_id, count = GENESIS, 1, 0
-    for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.id))):
-        if entry.id != expected_id:
-            return ChainReport(count, broken_at=expected_id, problem="missing")
-        if entry.prev_hash != expected_prev:
-            return ChainReport(count, broken_at=entry.id, problem="missing")
-        if entry_hash(entry) != entry.hash:
-            return ChainReport(count, broken_at=entry.id, problem="edited")
+def _entries(session: Session):
+    return session.exec(select(AuditEntry).order_by(col(AuditEntry.id)))
+
+
+def verify(
+    session: Session, *, anchor: tuple[str, int] | None = None, deep: bool = False,
+    url: str | None = None,
+) -> ChainReport:
+    """Walk the chain; name the first entry that was edited, removed or cut off.
+
+    Keyed entries need the key file; entries before the first keyed one may carry the old
+    unkeyed hash. ``anchor`` (hash, n) is a head recorded elsewhere; ``url`` selects this
+    machine's witness of the last head it wrote; ``deep`` compares the sealed tables."""
+    from medisup.services.audit_key import fingerprint, key_path, load_key, read_witness
+
+    key = load_key()
+    marker = session.get(Counter, KEY_COUNTER)
+    keyed_from = marker.value if marker is not None else None
+    if marker is not None:
+        if key is None:
+            raise DataError(t("audit.key.missing", path=key_path()))
+        if marker.head != fingerprint(key):
+            raise DataError(t("audit.key.wrong", path=key_path()))
+    witness = read_witness(url) if url else None
+    expected_prev, expected_id, count, legacy, seen_keyed = GENESIS, 1, 0, 0, False
+    hashes_at: dict[int, str] = {}
+    want = {n for n in ((anchor[1] if anchor else None), (witness[0] if witness else None)) if n}
+
+    def broken(at: int, problem: str) -> ChainReport:
+        return ChainReport(count, broken_at=at, problem=problem, legacy=legacy,
+                           keyed=seen_keyed, witness=witness)
+
+    for entry in _entries(session):
+        try:
+            if not isinstance(entry.id, int) or entry.id != expected_id:
+                return broken(expected_id, "missing")
+            if entry.prev_hash != expected_prev:
+                return broken(entry.id, "missing")
+            if key is not None and hmac.compare_digest(str(entry.hash), entry_hash(entry, key)):
+                seen_keyed = True
+            elif entry_hash(entry) == entry.hash:
+                if seen_keyed or (keyed_from is not None and entry.id >= keyed_from):
+                    return broken(entry.id, "unkeyed")
+                legacy += 1
+            else:
+                return broken(entry.id, "edited")
+        except (TypeError, ValueError, AttributeError):
+            return broken(entry.id if isinstance(entry.id, int) else expected_id, "edited")
+        if entry.id in want:
+            hashes_at[entry.id] = entry.hash
         expected_prev, expected_id, count = entry.hash, entry.id + 1, count + 1
+    if keyed_from is not None and count >= keyed_from and not seen_keyed:
+        return broken(keyed_from, "unkeyed")
     head = session.get(Counter, HEAD_COUNTER)
+    if head is None and count:
+        return broken(count + 1, "head_missing")
     if head is not None and (head.value != count or (head.head or GENESIS) != expected_prev):
-        return ChainReport(count, broken_at=count + 1, problem="truncated")
-    return ChainReport(count)
+        return broken(count + 1, "truncated")
+    if witness is not None and hashes_at.get(witness[0]) != witness[1]:
+        return broken(min(witness[0], count + 1), "witness")
+    if anchor is not None and hashes_at.get(anchor[1]) != anchor[0]:
+        return broken(min(anchor[1], count + 1), "anchor")
+    report = ChainReport(count, legacy=legacy, keyed=seen_keyed, head=expected_prev,
+                         witness=witness)
+    if deep:
+        report = _deep(session, report)
+    return report
+
+
+def _deep(session: Session, report: ChainReport) -> ChainReport:
+    from dataclasses import replace
+
+    from medisup.db import HEAD_REVISION
+
+    sealed = None
+    for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc())):
+        if entry.after and SEAL_KEY in entry.after:
+            try:
+                doc = json.loads(entry.after)
+            except ValueError:
+                continue
+            if isinstance(doc, dict) and isinstance(doc.get(SEAL_KEY), dict):
+                sealed = doc[SEAL_KEY]
+                break
+    if sealed is None:
+        return replace(report, deep="unsealed")
+    if sealed.get("rev") != HEAD_REVISION:
+        return replace(report, deep="schema_changed")
+    recorded = sealed.get("tables") or {}
+    changed = []
+    for name, (count, digest) in table_digests(session).items():
+        was = recorded.get(name)
+        if was is None:
+            continue
+        if was[0] != count:
+            changed.append((name, f"{was[0]} → {count}"))
+        elif was[1] != digest:
+            changed.append((name, "edited"))
+    return replace(report, deep="checked", tables=tuple(changed))
+
+
+def head_of(session: Session) -> tuple[str, int]:
+    """The head to record elsewhere: (hash of the last entry, its number)."""
+    last = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(1)).first()
+    return (last.hash, last.id) if last is not None else (GENESIS, 0)
+
+
+def parse_anchor(text: str) -> tuple[str, int]:
+    """``HASH:N`` as printed by ``audit head``."""
+    from medisup.errors import InvalidValue
+
+    digest, _, number = text.strip().partition(":")
+    digest = digest.lower()
+    if (len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest)
+            or not number.isdigit() or not 0 < int(number) < 2**63):
+        raise InvalidValue("--anchor", _safe(text[:80]), t("audit.expect_anchor"))
+    return digest, int(number)
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def mask_personal(data: Any) -> Any:
@@ -173,15 +398,14 @@ def log(
         query = query.limit(limit)
     rows = []
     for e in session.exec(query):
-        before = json.loads(e.before) if e.before else None
-        after = json.loads(e.after) if e.after else None
+        before, after = _document(e.before), unseal(_document(e.after))
         if not reveal:
             before, after = mask_personal(before), mask_personal(after)
         rows.append({
             "id": e.id, "at": _local(e.at), "operator": e.operator,
             "dept": e.dept, "command": e.command, "action": e.action, "entity": e.entity,
             "entity_id": e.entity_id, "before": before, "after": after,
-            "batch_id": e.batch_id, "hash": e.hash[:12],
+            "batch_id": e.batch_id, "hash": str(e.hash)[:12],
         })
     return rows
 
@@ -196,9 +420,18 @@ def log_in_scope(uow, **filters: Any) -> list[dict[str, Any]]:
     return log(uow.session, scope=uow.scope, include_unscoped=top, **filters)
 
 
+def _document(text: Any) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return str(text)
+
+
 def _local(at: str) -> str:
     """Stored in UTC; shown in the machine's local time (a bureau reads Beijing time)."""
     try:
         return datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return at[:19].replace("T", " ")
+    except (TypeError, ValueError):
+        return str(at)[:19].replace("T", " ")

@@ -39,6 +39,7 @@ class InitResult:
     after: str | None
     department: object | None  # DepartmentPublic when one was added
     existing_departments: int
+    audit_key: str | None = None  # path of the audit key file when init created it
 
 
 def _writable(engine) -> None:
@@ -71,6 +72,12 @@ def initialise(
         before, after = upgrade(engine)
     finally:
         engine.dispose()
+    from medisup.services.audit_key import ensure_key as ensure_audit_key
+    from medisup.services.audit_key import forget_witness
+
+    if before is None:  # a new database: no head this machine saw belongs to it
+        forget_witness(settings.database_url)
+    key_path, key_created = ensure_audit_key()  # before the first entry is written
     acting = settings.with_options(dept=code) if code else settings
     with unit_of_work(acting, command=command) as uow:
         existing = departments.count(uow.session)
@@ -84,7 +91,8 @@ def initialise(
         from medisup.services.certificates import ensure_secret
 
         ensure_secret(uow.session)  # the key of certificate verification codes
-    return InitResult(describe_url(settings.database_url), before, after, dept, existing)
+    return InitResult(describe_url(settings.database_url), before, after, dept, existing,
+                      audit_key=str(key_path) if key_created else None)
 
 
 def has_departments(settings: Settings) -> bool | None:

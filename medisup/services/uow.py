@@ -15,6 +15,7 @@ from sqlmodel import Session
 from medisup.config import Settings
 from medisup.db import check_schema, describe_url, make_engine, translate_operational_error
 from medisup.errors import DataError, ScopeError, UsageError
+from medisup.files import disk_full_error, is_disk_full
 from medisup.i18n import t
 
 
@@ -80,6 +81,7 @@ def unit_of_work(
 
     Any exception rolls everything back, so a command never leaves half its work behind.
     """
+    _check_operator(settings.operator)
     engine = make_engine(settings.database_url, write=write)
     try:
         if check:
@@ -88,11 +90,18 @@ def unit_of_work(
             uow = UnitOfWork(session, Actor(settings.operator, settings.dept, command))
             try:
                 yield uow
+                sealed = _seal(session) if write else None
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+            if sealed is not None:
+                from medisup.services.audit_key import note_witness
+
+                note_witness(settings.database_url, *sealed)
     except OperationalError as exc:
+        if is_disk_full(exc):
+            raise disk_full_error(describe_url(settings.database_url)) from None
         raise translate_operational_error(exc, settings.database_url) from None
     except DBAPIError as exc:
         raise DataError(
@@ -101,3 +110,24 @@ def unit_of_work(
         ) from None
     finally:
         engine.dispose()
+
+
+def _seal(session: Session):
+    """Digests of the sealed tables into the transaction's last audit entry (if any)."""
+    from medisup.services.audit import seal
+
+    return seal(session)
+
+
+OPERATOR_MAX = 100  # the audit column's width
+
+
+def _check_operator(name: str) -> None:
+    """The operator name goes into every audit entry: printable, at most 100 characters."""
+    if name is None:
+        return
+    if len(name) > OPERATOR_MAX or not name.isprintable():
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name[:20])
+        raise UsageError(t("error.invalid_value", field="--operator",
+                           value=shown + ("…" if len(name) > 20 else ""),
+                           expected=t("scope.operator_expected", max=OPERATOR_MAX)))
