@@ -31,6 +31,16 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME))
 
 
+def cache_dir() -> Path:
+    """The user's cache directory (``MEDISUP_CACHE_DIR``): files that can be rebuilt."""
+    override = os.environ.get("MEDISUP_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME))
+
+
 def config_path() -> Path:
     return config_dir() / "config.toml"
 

@@ -8,6 +8,7 @@ part of the program keeps its strings in its own file.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from functools import cache
@@ -55,13 +56,69 @@ def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    """All strings of one language, keyed by dotted name."""
-    out: dict[str, str] = {}
+    """All strings of one language, keyed by dotted name.
+
+    Parsing two dozen TOML files costs more than the rest of start-up, so the flattened
+    catalogue is kept as JSON in the user's cache directory, keyed by the files' names,
+    sizes and modification times; any change to a catalogue file rebuilds it.
+    """
     folder = resources.files("medisup") / "locales" / lang
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            _flatten("", tomllib.loads(entry.read_text(encoding="utf-8")), out)
+    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".toml")),
+                     key=lambda e: e.name)
+    stamp = _stamp(entries)
+    cached = _read_cached(lang, stamp)
+    if cached is not None:
+        return cached
+    out: dict[str, str] = {}
+    for entry in entries:
+        _flatten("", tomllib.loads(entry.read_text(encoding="utf-8")), out)
+    _write_cached(lang, stamp, out)
     return out
+
+
+def _stamp(entries: list[Any]) -> str | None:
+    parts = []
+    for entry in entries:
+        try:
+            info = os.stat(os.fspath(entry))
+        except TypeError:  # not a file on disk (a zipped package): no cache
+            return None
+        parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def _cache_file(lang: str):
+    from medisup.dirs import cache_dir
+
+    return cache_dir() / f"catalogue-{lang}.json"
+
+
+def _read_cached(lang: str, stamp: str | None) -> dict[str, str] | None:
+    if stamp is None:
+        return None
+    try:
+        doc = json.loads(_cache_file(lang).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("stamp") != stamp:
+        return None
+    strings = doc.get("strings")
+    return strings if isinstance(strings, dict) else None
+
+
+def _write_cached(lang: str, stamp: str | None, strings: dict[str, str]) -> None:
+    """Best effort: a read-only home only means the next start parses the files again."""
+    if stamp is None:
+        return
+    try:
+        path = _cache_file(lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = path.with_name(f".{path.name}.{os.getpid()}")
+        staged.write_text(json.dumps({"stamp": stamp, "strings": strings}, ensure_ascii=False),
+                          encoding="utf-8")
+        os.replace(staged, path)
+    except OSError:
+        return
 
 
 def t(key: str, /, **params: Any) -> str:

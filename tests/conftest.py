@@ -54,6 +54,7 @@ def _isolated_user(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("MEDISUP_CONFIG_DIR", str(home / "config"))
     monkeypatch.setenv("MEDISUP_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("MEDISUP_CACHE_DIR", str(home / "cache"))
     for name in ("MEDISUP_DEPT", "MEDISUP_DATABASE_URL", "MEDISUP_OPERATOR", "MEDISUP_LANG",
                  "MEDISUP_DEBUG"):
         monkeypatch.delenv(name, raising=False)
