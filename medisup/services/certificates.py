@@ -283,7 +283,15 @@ def pending(uow: UnitOfWork, *, department: str | None = None, on: date | None =
         .where(col(Term.department_code).in_(codes), col(Term.end_date) >= on, ~has_certificate)
         .order_by(col(Term.department_code), col(Term.start_date), col(Term.id))
         .with_for_update(of=Term))
-    return [(term, person, dept) for term, person, dept in rows if _current(term, on)]
+    found = [(term, person, dept) for term, person, dept in rows if _current(term, on)]
+    if not found:
+        return []
+    # Another clerk's batch may have certified some of these terms while we waited for
+    # their locks; a fresh statement now sees its commit (PostgreSQL re-checks only the
+    # locked rows, not the NOT EXISTS above).
+    done = set(session.exec(select(Certificate.term_id).where(
+        col(Certificate.term_id).in_([term.id for term, _, _ in found]))))
+    return [item for item in found if item[0].id not in done]
 
 
 def issue_pending(uow: UnitOfWork, *, department: str | None = None, on: date | None = None
