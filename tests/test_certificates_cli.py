@@ -196,3 +196,31 @@ def test_own_font_is_used_and_checked(cli, roster, tmp_path):
     assert not any("Serif" in n for n in names)
     bad = _issue(cli, roster[1], "--out", str(tmp_path), "--font", str(tmp_path / "none.ttf"))
     assert bad.exit_code == 1 and "--font" in bad.stderr
+
+
+def test_init_creates_the_code_secret(bare_cli, empty_db_url):
+    from sqlmodel import Session
+
+    from medisup.db import make_engine
+    from medisup.models import DatabaseSecret
+
+    done = bare_cli("--db", empty_db_url, "init", "--code", "150000", "--name",
+                    "内蒙古自治区医疗保障局", "--pack", "nm-2024", dept=None)
+    assert done.exit_code == 0, done.stderr
+    engine = make_engine(empty_db_url)
+    with Session(engine) as session:
+        secret = session.get(DatabaseSecret, "certificate_code")
+    engine.dispose()
+    assert secret is not None and len(secret.value) == 64
+
+
+def test_font_from_environment_and_reason_required_without_terminal(cli, roster, tmp_path):
+    from medisup.documents.fonts import SANS, shipped
+
+    done = cli("certificate", "issue", roster[0], "--on", "2026-06-15", "--out", str(tmp_path),
+               dept="150103", env={"MEDISUP_CERTIFICATE_FONT": str(shipped(SANS))})
+    assert done.exit_code == 0, done.stderr
+    names = [n for n, _ in pdf_fonts(tmp_path / "150103-2026-0001-张三.pdf")]
+    assert not any("Serif" in n for n in names)
+    missing = cli("certificate", "revoke", "150103-2026-0001", dept="150103")
+    assert missing.exit_code == 2 and "--reason" in missing.stderr

@@ -240,7 +240,12 @@ def reissue(
     from medisup.services import certificates
 
     if reason is None:
-        common.require(ctx, ["--reason"])
+        if not common.can_prompt(ctx):
+            common.require(ctx, ["--reason"])
+        from medisup.services.certificates import REISSUE_REASONS
+
+        reason = common.prompter().select(t("certificate.ask.reissue_reason"), [
+            (c, t(f"certificate.reissue_reason.{c}")) for c in REISSUE_REASONS])
     day = parse_date(on, "--on")
     output = _output(fmt, out or Path("."), None, font, template, layout, layout_file)
     records, targets = _issue_and_write(ctx, output, lambda uow: [certificates.reissue(
@@ -260,7 +265,10 @@ def revoke(
     from medisup.services import certificates
 
     if reason is None:
-        common.require(ctx, ["--reason"])
+        if not common.can_prompt(ctx):
+            common.require(ctx, ["--reason"])
+        reason = common.prompter().text(t("certificate.ask.revoke_reason"),
+                                        validate=lambda v: bool(v.strip()))
     day = parse_date(on, "--on")
     record = run(ctx, lambda uow: certificates.revoke(uow, number, reason=reason, on=day))
     success(t("certificate.revoked", number=record.number,
