@@ -188,7 +188,7 @@ def test_supervisor_show_lists_the_certificate(cli, roster, tmp_path):
 
 
 def test_own_font_is_used_and_checked(cli, roster, tmp_path):
-    from medisup.documents.fonts import SANS, shipped
+    from medisup.documents.typefaces import SANS, shipped
 
     done = _issue(cli, roster[0], "--out", str(tmp_path), "--font", str(shipped(SANS)))
     assert done.exit_code == 0, done.stderr
@@ -215,7 +215,7 @@ def test_init_creates_the_code_secret(bare_cli, empty_db_url):
 
 
 def test_font_from_environment_and_reason_required_without_terminal(cli, roster, tmp_path):
-    from medisup.documents.fonts import SANS, shipped
+    from medisup.documents.typefaces import SANS, shipped
 
     done = cli("certificate", "issue", roster[0], "--on", "2026-06-15", "--out", str(tmp_path),
                dept="150103", env={"MEDISUP_CERTIFICATE_FONT": str(shipped(SANS))})

@@ -72,7 +72,7 @@ class Output:
 
     def check(self, docs) -> None:
         """Refuse the whole batch if any certificate would print a missing glyph."""
-        from medisup.documents.fonts import check_glyphs
+        from medisup.documents.typefaces import check_glyphs
 
         if self.fmt is DocFormat.pdf or self.combined:
             for doc in docs:
@@ -109,8 +109,8 @@ def _configured_font(font: Path | None) -> Path | str | None:
 
 def _output(fmt: DocFormat, out: Path | None, combined: Path | None, font: Path | None,
             template: Path | None, layout: LayoutKind, layout_file: Path | None) -> Output:
-    from medisup.documents import fonts
     from medisup.documents import layout as layouts
+    from medisup.documents import typefaces
     from medisup.documents.files import writable_dir
 
     if combined is not None and combined.suffix.lower() != ".pdf":
@@ -119,7 +119,7 @@ def _output(fmt: DocFormat, out: Path | None, combined: Path | None, font: Path 
         out = writable_dir(out, "--out")
     if combined is not None:
         writable_dir(combined.parent if str(combined.parent) else Path("."), "--combined")
-    faces = fonts.faces(_configured_font(font))
+    faces = typefaces.faces(_configured_font(font))
     chosen = layouts.load(layout_file) if layout is LayoutKind.overlay else None
     if layout_file is not None and chosen is None:
         raise UsageError(t("certificate.layout_file_needs_overlay"))
@@ -382,8 +382,8 @@ def layout_test(
     layout_file: LayoutFileOption = None,
     font: FontOption = None,
 ) -> None:
-    from medisup.documents import fonts, pdf
     from medisup.documents import layout as layouts
+    from medisup.documents import pdf, typefaces
     from medisup.documents.files import Staging, writable_dir
 
     if out.suffix.lower() != ".pdf":
@@ -392,7 +392,7 @@ def layout_test(
     chosen = layouts.load(layout_file)
     staging = Staging()
     try:
-        pdf.layout_test(staging.temp_for(out), fonts.faces(_configured_font(font)), chosen)
+        pdf.layout_test(staging.temp_for(out), typefaces.faces(_configured_font(font)), chosen)
         staging.publish()
     except BaseException:
         staging.discard()

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from medisup.documents.dates import chinese_date, term_date
-from medisup.documents.fonts import Faces
+from medisup.documents.typefaces import Faces
 
 if TYPE_CHECKING:
     from fpdf import FPDF

@@ -1,6 +1,6 @@
-"""The faces certificates are printed in: the shipped Noto subsets, or a bureau's own
-face (``--font`` / ``certificate_font`` in the configuration), and the check that every
-character to be printed exists in the face — a missing glyph would print as a blank box."""
+"""The faces certificates are printed in: the Noto subsets shipped in ``fonts/``, or a
+bureau's own face (``--font`` / ``certificate_font`` in the configuration), and the check
+that every character to be printed exists in the face (a missing glyph prints blank)."""
 
 from __future__ import annotations
 
