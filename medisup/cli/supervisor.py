@@ -648,21 +648,42 @@ def list_(
     channel: Annotated[str | None, typer.Option("--channel", help=_h("opt.channel_filter"))] = None,
     ending_before: Annotated[str | None, typer.Option("--ending-before", help=_h("opt.ending_before"))] = None,
     ending_within: Annotated[int | None, typer.Option("--ending-within", help=_h("opt.ending_within"))] = None,
+    sort: Annotated[str, typer.Option("--sort", help=_h("opt.sort"))] = "department",
+    limit: Annotated[int, typer.Option("--limit", help=_h("opt.limit"), show_default=False)] = 0,
+    page: Annotated[int, typer.Option("--page", help=_h("opt.page"), show_default=False)] = 0,
+    all_: Annotated[bool, typer.Option("--all", help=_h("opt.all"))] = False,
     as_of: AsOfOption = None,
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import supervisors
+    from medisup.render import page_footer, stream_rows
+    from medisup.services import supervisor_views
 
     before = _date(ending_before, "--ending-before")
     day = _date(as_of, "--as-of")
-    rows = run(ctx, lambda uow: supervisors.list_supervisors(
-        uow, department=department, status=status, category=category, channel=channel,
-        ending_before=before, ending_within=ending_within, as_of=day, reveal=reveal),
-        write=reveal)
     table = fmt is OutputFormat.table
-    render_rows(_list_columns(table), [_list_row(r, table) for r in rows], fmt,
-                title=t("supervisor.list_title"), empty=t("supervisor.none"))
+    paged = not all_ and (table or bool(limit or page))
+    result = run(ctx, lambda uow: supervisor_views.supervisor_page(
+        uow, department=department, status=status, category=category, channel=channel,
+        ending_before=before, ending_within=ending_within, as_of=day, reveal=reveal,
+        sort=sort, page=page or 1, per_page=(limit or 50) if paged else None),
+        write=reveal)
+    columns = _list_columns(table)
+    if not table:
+        stream_rows(columns, ([row.get(c.key) for c in columns]
+                              for row in (_list_row(r, False) for r in result.rows)), fmt)
+        return
+    if not result.rows:
+        page_footer(t("supervisor.page_empty", total=result.total, page=result.page)
+                    if result.total else t("supervisor.none"))
+        return
+    render_rows(columns, [_list_row(r, table) for r in result.rows], fmt,
+                title=t("supervisor.list_title"))
+    text = t("supervisor.page_footer", total=result.total, first=result.first,
+             last=result.last)
+    if result.more:
+        text += t("supervisor.page_next", next=result.page + 1)
+    page_footer(text)
 
 
 def _person_fields() -> list[Column]:

@@ -13,38 +13,34 @@ from __future__ import annotations
 import gc
 import os
 import tempfile
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import case, func, null, or_, select, true
+from sqlalchemy import or_, select
 
 from medisup.errors import DataError, InvalidValue, UsageError
 from medisup.excel import LEAD_COLUMNS, SUPERVISOR_COLUMNS, ColumnSpec
 from medisup.excel.normalise import LIST_SEPARATORS
 from medisup.i18n import t
 from medisup.models import (
-    Application,
     Certificate,
     Department,
     Interest,
     Lead,
     Person,
-    PersonCategory,
-    Term,
 )
 from medisup.packs import TARGET_KINDS, Pack
-from medisup.services import lead_rules
-from medisup.services.identity import clean_text
+from medisup.services import lead_rules, supervisor_query
 from medisup.services.lead_views import LeadFilter
 from medisup.services.masking import mask_id_number, mask_phone, mask_text
 from medisup.services.people import check_department
+from medisup.services.supervisor_query import Roster, Scope
 from medisup.services.supervisor_records import STATUSES, pack_for
-from medisup.services.supervisor_views import _application_of, parse_status, status_at
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork
@@ -199,57 +195,6 @@ def _stream(uow: UnitOfWork, statement: Any) -> Iterator[Any]:
 # ---------------------------------------------------------------- supervisors
 
 
-# Rows of the roster queries; attribute access on a named tuple costs a tenth of a Row's.
-_App = namedtuple("_App", "id person_id department_code channel recommending_body applied_on "
-                          "status decided_on")
-_Term = namedtuple("_Term", "id person_id department_code application_id number start_date "
-                            "end_date terminated_on created_at")
-_Person = namedtuple("_Person", "id id_number name gender ethnicity birth_date phone email "
-                                "address work_unit background")
-
-
-class _Entry(NamedTuple):
-    """One person in one department, in the list's order (department, name, ID number)."""
-
-    department: str
-    name: str
-    id_number: str
-    person: _Person
-    status: str
-    term: _Term | None
-    application: _App | None
-
-
-@dataclass(frozen=True)
-class _Scope:
-    """The departments an export covers, and how to pick their people in SQL."""
-
-    codes: list[str]
-    everyone: bool  # the subtree is the whole database: no need to filter people
-
-    def people(self, person_id: Any) -> Any:
-        """Condition on a person-id column: someone who applied or served in the subtree."""
-        if self.everyone:
-            return true()
-        a, m = Application.__table__.c, Term.__table__.c
-        return person_id.in_(select(a.person_id).where(a.department_code.in_(self.codes))
-                             .union(select(m.person_id).where(m.department_code.in_(self.codes))))
-
-    def terms(self, term_id: Any) -> Any:
-        """Condition on a term-id column: a term in the subtree."""
-        if self.everyone:
-            return true()
-        m = Term.__table__.c
-        return term_id.in_(select(m.id).where(m.department_code.in_(self.codes)))
-
-
-@dataclass(frozen=True)
-class _Roster:
-    entries: list[_Entry]
-    scope: _Scope
-    categories: dict[int, tuple[str, ...]]
-
-
 def export_supervisors(
     uow: UnitOfWork,
     path: str | Path,
@@ -272,7 +217,7 @@ def export_supervisors(
     filters = _filters(status=status, category=category, channel=channel,
                        ending_before=ending_before, ending_within=ending_within)
     with _collector_paused(), staged(target, force=force, private=reveal) as temp:
-        roster = _roster(uow, root, status=status, category=category, channel=channel,
+        roster = supervisor_query.roster(uow, root, status=status, category=category, channel=channel,
                          ending_before=ending_before, ending_within=ending_within, on=on)
         title = t("export.title.supervisors", scope=_scope_text(root, roster.scope.codes),
                   as_of=on.isoformat(), today=date.today().isoformat())
@@ -294,102 +239,10 @@ def _filters(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, False, "")}
 
 
-def _roster(
-    uow: UnitOfWork, root: Department, *, status: str | None, category: str | None,
-    channel: str | None, ending_before: date | None, ending_within: int | None, on: date,
-) -> _Roster:
-    """Who ``supervisor list`` would show: its filters, and its own rules for a person's
-    status (:func:`status_at`) and the application a row shows, applied to Core rows."""
-    from medisup.services.departments import subtree_codes
-
-    session = uow.session
-    pack = pack_for(session, root.code)
-    wanted_status = parse_status(status) if status else None
-    wanted_category = pack.resolve("categories", clean_text(category)).code if category else None
-    wanted_channel = pack.resolve("channels", clean_text(channel)).code if channel else None
-    if ending_within is not None and ending_within < 0:
-        raise InvalidValue("--ending-within", ending_within, t("supervisor.expect_days"))
-    codes = subtree_codes(session, root.code)
-    connection = session.connection()
-    scope = _Scope(codes, len(codes) == connection.execute(
-        select(func.count()).select_from(Department.__table__)).scalar_one())
-
-    a = Application.__table__.c
-    apps: dict[tuple[int, str], list[_App]] = defaultdict(list)
-    for row in connection.execute(
-            select(a.id, a.person_id, a.department_code, a.channel, a.recommending_body,
-                   a.applied_on, a.status, a.decided_on)
-            .where(a.department_code.in_(codes)).order_by(a.applied_on, a.id)):
-        apps[(row[1], row[2])].append(_App._make(row))
-    m = Term.__table__.c
-    # status_at reads created_at only for a term that has not begun: the others skip
-    # the timestamp conversion.
-    created = case((m.start_date > on, m.created_at), else_=null()).label("created_at")
-    terms: dict[tuple[int, str], list[_Term]] = defaultdict(list)
-    for row in connection.execute(
-            select(m.id, m.person_id, m.department_code, m.application_id, m.number,
-                   m.start_date, m.end_date, m.terminated_on, created)
-            .where(m.department_code.in_(codes)).order_by(m.start_date, m.id)):
-        terms[(row[1], row[2])].append(_Term._make(row))
-
-    categories = _categories(uow, scope)
-    p = Person.__table__.c
-    people = {row[0]: _Person._make(row) for row in connection.execute(
-        select(p.id, p.id_number, p.name, p.gender, p.ethnicity, p.birth_date, p.phone, p.email,
-               p.address, p.work_unit, p.background)
-        .where(scope.people(p.id)))}
-
-    no_rows: list[Any] = []
-    check_end = ending_before is not None or ending_within is not None
-    last_day = on + timedelta(days=ending_within) if ending_within is not None else None
-    entries = []
-    for key in apps.keys() | terms.keys():
-        person_apps = apps.get(key, no_rows)
-        found, term = status_at(person_apps, terms.get(key, no_rows), on)
-        if found is None or (wanted_status and found != wanted_status):
-            continue
-        person_id, code = key
-        if wanted_category and wanted_category not in categories.get(person_id, ()):
-            continue
-        # With one application, the list's rule always picks it.
-        app = person_apps[0] if len(person_apps) == 1 else _application_of(person_apps, term)
-        if wanted_channel and (app is None or app.channel != wanted_channel):
-            continue
-        if check_end:
-            # As in the list: a term cut short did not come to its end.
-            end = term.end_date if term is not None else None
-            if found == "terminated" or end is None:
-                continue
-            if ending_before is not None and end >= ending_before:
-                continue
-            if last_day is not None and not on <= end <= last_day:
-                continue
-        person = people[person_id]
-        entries.append(_Entry(code, person.name, person.id_number, person, found, term, app))
-    entries.sort(key=_list_order)
-    return _Roster(entries, scope, categories)
-
-
-def _list_order(entry: _Entry) -> str:
-    # The list's order (department, name, ID number) as one string: codes and ID numbers
-    # have fixed lengths and NUL sorts first, so it compares like the tuple, only faster.
-    return f"{entry.department}\0{entry.name}\0{entry.id_number}"
-
-
-def _categories(uow: UnitOfWork, scope: _Scope) -> dict[int, tuple[str, ...]]:
-    c = PersonCategory.__table__.c
-    found: dict[int, list[str]] = defaultdict(list)
-    for person_id, code in uow.session.connection().execute(
-            select(c.person_id, c.code).where(scope.people(c.person_id))
-            .order_by(c.person_id, c.code)):
-        found[person_id].append(code)
-    return {k: tuple(v) for k, v in found.items()}
-
-
 class _SupervisorRecords:
     """The export rows, built one at a time as the writer asks for them."""
 
-    def __init__(self, uow: UnitOfWork, roster: _Roster, on: date, *, reveal: bool) -> None:
+    def __init__(self, uow: UnitOfWork, roster: Roster, on: date, *, reveal: bool) -> None:
         self.entries = roster.entries
         self.categories = roster.categories
         self.reveal = reveal
@@ -470,7 +323,7 @@ class _DepartmentLabels(NamedTuple):
                    safe_labels(pack, "channels"), safe_labels(pack, "recommending_bodies"))
 
 
-def _interests(uow: UnitOfWork, scope: _Scope, on: date) -> dict[int, str]:
+def _interests(uow: UnitOfWork, scope: Scope, on: date) -> dict[int, str]:
     """Interests declared by ``on`` and not withdrawn by then, as 名称(代码)；名称(代码)."""
     c = Interest.__table__.c
     found: dict[int, list[str]] = defaultdict(list)
@@ -483,7 +336,7 @@ def _interests(uow: UnitOfWork, scope: _Scope, on: date) -> dict[int, str]:
     return {k: INTEREST_JOINER.join(dict.fromkeys(v)) for k, v in found.items()}
 
 
-def _certificates(uow: UnitOfWork, scope: _Scope) -> dict[int, str]:
+def _certificates(uow: UnitOfWork, scope: Scope) -> dict[int, str]:
     """Each term's certificate number: the valid one, else the latest revoked one."""
     c = Certificate.__table__.c
     best: dict[int, tuple[int, str]] = {}

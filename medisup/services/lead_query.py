@@ -154,6 +154,26 @@ def rows_statement(selection: LeadSelection, columns: Sequence[Any], *,
     return query
 
 
+# What a list row is made of: the lead, its reporter's name, ID number and phone.
+ROW_COLUMNS = (
+    LEAD.id, LEAD.number, LEAD.department_code, LEAD.received_on, LEAD.channel,
+    LEAD.target_kind, LEAD.target_name, LEAD.target_credit_code, LEAD.status,
+    LEAD.handling_unit, LEAD.accept_by, LEAD.handle_by, LEAD.conflict, LEAD.amount_involved,
+    LEAD.verified_amount, LEAD.recovered_amount, LEAD.referral_target, LEAD.closed_on,
+    LEAD.description, PERSON.name, PERSON.id_number, PERSON.phone,
+)
+
+
+def stream_statement(selection: LeadSelection, *, offset: int = 0,
+                     limit: int | None = None) -> Any:
+    """Every selected lead newest first, with :data:`ROW_COLUMNS` (but the id) and the
+    items: what ``lead list --format csv|json`` streams."""
+    statement = rows_statement(selection, (*ROW_COLUMNS[1:], items_column()))
+    if offset or limit:
+        statement = statement.offset(offset).limit(limit if limit else -1)
+    return statement
+
+
 # ---------------------------------------------------------------- running them
 
 

@@ -25,6 +25,7 @@ from medisup.models import (
     Person,
 )
 from medisup.packs.model import Pack
+from medisup.services import lead_query
 from medisup.services import lead_rules as rules
 from medisup.services.lead_rules import (
     CLOSED,
@@ -263,13 +264,7 @@ def outcome_of(session: Session, lead: Lead) -> str | None:
 # ---------------------------------------------------------------- list and show
 
 
-_ROW_COLUMNS = (
-    Lead.id, Lead.number, Lead.department_code, Lead.received_on, Lead.channel,
-    Lead.target_kind, Lead.target_name, Lead.target_credit_code, Lead.status,
-    Lead.handling_unit, Lead.accept_by, Lead.handle_by, Lead.conflict, Lead.amount_involved,
-    Lead.verified_amount, Lead.recovered_amount, Lead.referral_target, Lead.closed_on,
-    Lead.description, Person.name, Person.id_number, Person.phone,
-)
+_ROW_COLUMNS = lead_query.ROW_COLUMNS
 
 
 def _row(values: Any, items: tuple[str, ...], pack: Pack | None, *, reveal: bool,
@@ -333,8 +328,6 @@ def list_leads(
     Descriptions and the reporter's ID number and phone are masked unless ``reveal``;
     a reveal is written to the audit log with the numbers of the leads shown.
     """
-    from medisup.services import lead_query
-
     f = filters or LeadFilter()
     as_of = as_of or date.today()
     selection = lead_query.select_leads(uow, f, as_of=as_of)
@@ -394,8 +387,6 @@ def lead_page(
     """Page ``page`` (from 1) of ``per_page`` leads, newest first, with the count of all
     the filters select; both come from SQL.  ``per_page=None``: every selected lead.
     A reveal is audited with the numbers of the leads shown."""
-    from medisup.services import lead_query
-
     if page < 1:
         raise InvalidValue("--page", page, t("lead.expect_page"))
     if per_page is not None and per_page < 1:
@@ -439,15 +430,11 @@ def iter_lead_values(
     For scripts (``--format csv|json``): no row object per lead.  A reveal is audited
     once the stream is through, with the numbers of the leads written.
     """
-    from medisup.services import lead_query
     from medisup.services.departments import subtree_codes
 
     as_of = as_of or date.today()
     selection = lead_query.select_leads(uow, filters, as_of=as_of)
-    statement = lead_query.rows_statement(
-        selection, (*_ROW_COLUMNS[1:], lead_query.items_column()))
-    if offset or limit:
-        statement = statement.offset(offset).limit(limit if limit else -1)
+    statement = lead_query.stream_statement(selection, offset=offset, limit=limit)
     session = uow.session
     channels = {code: _labels(pack, "report_channels") for code, pack in
                 _packs_of(session, subtree_codes(session, selection.root)).items()}

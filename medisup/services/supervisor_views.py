@@ -5,7 +5,6 @@ written to the audit log."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,6 @@ from medisup.models import (
     Department,
     Discipline,
     Interest,
-    Person,
-    PersonCategory,
     Term,
     Termination,
 )
@@ -191,82 +188,108 @@ def list_supervisors(
     reveal: bool = False,
 ) -> list[SupervisorRow]:
     """Everyone with an application or a term in the department's subtree, with their
-    status there on ``as_of`` (today by default), filtered."""
-    from medisup.services.departments import subtree_codes
+    status there on ``as_of`` (today by default), filtered; by department, name and ID
+    number.  The selection is :func:`supervisor_query.roster`, the export's too."""
+    return list(supervisor_page(
+        uow, department=department, status=status, category=category, channel=channel,
+        ending_before=ending_before, ending_within=ending_within, as_of=as_of,
+        reveal=reveal, per_page=None).rows)
 
-    session = uow.session
+
+SORTS = ("department", "name", "term_end", "age")
+
+
+@dataclass(frozen=True)
+class SupervisorPage:
+    """One page of the roster and how many rows the filters select in all."""
+
+    rows: tuple[SupervisorRow, ...]
+    total: int
+    page: int
+    per_page: int | None
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * (self.per_page or 0) + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * (self.per_page or 0) + len(self.rows)
+
+    @property
+    def more(self) -> bool:
+        return self.last < self.total
+
+
+def supervisor_page(
+    uow: UnitOfWork,
+    *,
+    department: str | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    ending_before: date | None = None,
+    ending_within: int | None = None,
+    as_of: date | None = None,
+    reveal: bool = False,
+    sort: str = "department",
+    page: int = 1,
+    per_page: int | None = 50,
+) -> SupervisorPage:
+    """Page ``page`` of the roster in ``sort`` order (department, name, term_end, age);
+    only the rows of the page are built, masked unless revealed (a reveal is audited)."""
+    from medisup.services import supervisor_query
+
+    if sort not in SORTS:
+        raise InvalidValue("--sort", sort, one_of(SORTS))
+    if page < 1 or (per_page is not None and per_page < 1):
+        raise InvalidValue("--page" if page < 1 else "--limit", page if page < 1 else per_page,
+                           t("supervisor.expect_page"))
     root = check_department(uow, department)
     on = as_of or date.today()
-    pack = pack_for(session, root.code)
-    wanted_status = parse_status(status) if status else None
-    wanted_category = pack.resolve("categories", clean_text(category)).code if category else None
-    wanted_channel = pack.resolve("channels", clean_text(channel)).code if channel else None
-    if ending_within is not None and ending_within < 0:
-        raise InvalidValue("--ending-within", ending_within, t("supervisor.expect_days"))
-    codes = subtree_codes(session, root.code)
-
-    apps: dict[tuple[int, str], list[Application]] = defaultdict(list)
-    for app in session.exec(select(Application).where(
-            col(Application.department_code).in_(codes))
-            .order_by(col(Application.applied_on), col(Application.id))):
-        apps[(app.person_id, app.department_code)].append(app)
-    terms: dict[tuple[int, str], list[Term]] = defaultdict(list)
-    for term in session.exec(select(Term).where(col(Term.department_code).in_(codes))
-                             .order_by(col(Term.start_date), col(Term.id))):
-        terms[(term.person_id, term.department_code)].append(term)
-    pairs = sorted(set(apps) | set(terms))
-    person_ids = sorted({p for p, _ in pairs})
-    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(person_ids)))}
-    categories: dict[int, list[str]] = defaultdict(list)
-    for row in session.exec(select(PersonCategory).where(
-            col(PersonCategory.person_id).in_(person_ids)).order_by(col(PersonCategory.code))):
-        categories[row.person_id].append(row.code)
-    depts = {d.code: d for d in session.exec(select(Department).where(
-        col(Department.code).in_(codes)))}
-
-    rows: list[SupervisorRow] = []
-    for person_id, code in pairs:
-        found, term = status_at(apps[(person_id, code)], terms[(person_id, code)], on)
-        if found is None or (wanted_status and found != wanted_status):
-            continue
-        cats = categories[person_id]
-        if wanted_category and wanted_category not in cats:
-            continue
-        app = _application_of(apps[(person_id, code)], term)
-        if wanted_channel and (app is None or app.channel != wanted_channel):
-            continue
-        # A terminated term was cut short, it did not come to its end: the ending
-        # filters (renewal planning) leave it out.
-        end = term.end_date if term else None
-        if (ending_before is not None or ending_within is not None) and found == "terminated":
-            continue
-        if ending_before is not None and (end is None or end >= ending_before):
-            continue
-        if ending_within is not None and (
-                end is None or not on <= end <= on + timedelta(days=ending_within)):
-            continue
-        person = people[person_id]
-        dept_pack = pack_for(session, code)
-        rows.append(SupervisorRow(
-            person_id=person_id, id_number=person.id_number, name=person.name,
-            gender=person.gender, birth_date=person.birth_date,
-            age=age_on(person.birth_date, on), phone=person.phone, department_code=code,
-            department_name=depts[code].name, status=found, categories=tuple(cats),
-            category_labels=tuple(item_text(dept_pack, "categories", c) or c for c in cats),
-            channel=app.channel if app else None,
-            channel_label=item_text(dept_pack, "channels", app.channel) if app else None,
-            term_number=term.number if term else None,
-            term_start=term.start_date if term else None, term_end=end,
-            work_unit=person.work_unit, background=person.background,
-        ))
-    rows.sort(key=lambda r: (r.department_code, r.name, r.id_number))
+    found = supervisor_query.roster(uow, root, status=status, category=category,
+                                    channel=channel, ending_before=ending_before,
+                                    ending_within=ending_within, on=on)
+    entries = found.entries
+    if sort == "name":
+        entries = sorted(entries, key=lambda e: (e.name, e.id_number, e.department))
+    elif sort == "term_end":  # the soonest end first; rows without a term last
+        entries = sorted(entries, key=lambda e: (e.term is None, e.term.end_date if e.term
+                                                 else date.max, e.department, e.name))
+    elif sort == "age":  # the eldest first
+        entries = sorted(entries, key=lambda e: (e.person.birth_date, e.name, e.department))
+    start = (page - 1) * per_page if per_page else 0
+    shown = entries[start:start + per_page] if per_page else entries
+    rows = [_roster_row(uow, e, found.categories.get(e.person.id, ()), on) for e in shown]
     if reveal:
         if rows:
             uow.audit("reveal", "person", "list", after={
                 "people": sorted({r.person_id for r in rows}), "department": root.code,
                 "as_of": on})
-        return rows
-    return [_mask_row(r) for r in rows]
+    else:
+        rows = [_mask_row(r) for r in rows]
+    return SupervisorPage(tuple(rows), len(entries), page, per_page)
+
+
+def _roster_row(uow: UnitOfWork, entry: Any, cats: tuple[str, ...], on: date) -> SupervisorRow:
+    session = uow.session
+    code, term, app, person = entry.department, entry.term, entry.application, entry.person
+    dept_pack = pack_for(session, code)
+    dept = session.get(Department, code)
+    return SupervisorRow(
+        person_id=person.id, id_number=person.id_number, name=person.name,
+        gender=person.gender, birth_date=person.birth_date,
+        age=age_on(person.birth_date, on), phone=person.phone, department_code=code,
+        department_name=dept.name if dept else code, status=entry.status,
+        categories=tuple(cats),
+        category_labels=tuple(item_text(dept_pack, "categories", c) or c for c in cats),
+        channel=app.channel if app else None,
+        channel_label=item_text(dept_pack, "channels", app.channel) if app else None,
+        term_number=term.number if term else None,
+        term_start=term.start_date if term else None,
+        term_end=term.end_date if term else None,
+        work_unit=person.work_unit, background=person.background,
+    )
 
 
 def _application_of(apps: list[Application], term: Term | None) -> Application | None:
