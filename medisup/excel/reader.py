@@ -32,6 +32,7 @@ from medisup.excel.safety import (
     WORKBOOK_SUFFIXES,
     Limits,
     check_file,
+    check_grid_extent,
     read_csv_text,
 )
 
@@ -53,7 +54,7 @@ class CellProblem:
 
         if self.header is None:
             return t("excel.problem.row", row=self.row, expected=self.expected)
-        shown = display_value(self.value)
+        shown = visible(display_value(self.value))
         if not shown.strip():
             return t(
                 "excel.problem.cell_empty", row=self.row, header=self.header, expected=self.expected
@@ -73,7 +74,7 @@ class CellProblem:
 
         if self.header is None:
             return self.expected
-        shown = display_value(self.value)
+        shown = visible(display_value(self.value))
         if not shown.strip():
             return t("excel.problem.note_empty", header=self.header, expected=self.expected)
         return t("excel.problem.note", header=self.header, value=shown, expected=self.expected)
@@ -200,7 +201,7 @@ def read_table(
     kind = check_file(path, limits)
     with _collector_paused():
         if kind == "csv":
-            grid, encoding = load_csv(path)
+            grid, encoding = load_csv(path, limits)
             if not _has_values(grid):
                 raise SheetProblem("excel.error.empty_file", path)
             return _read_grid(path, None, grid, matcher, header_row, limits, allow_empty, encoding)
@@ -284,6 +285,8 @@ def _open_workbook(path: Path) -> Any:
         raise EncryptedWorkbook("excel.error.encrypted", path) from None
     except (CalamineError, OSError, ValueError) as exc:
         raise UnsupportedFile("excel.error.corrupt", path, reason=_first_line(exc)) from None
+    except BaseException as exc:  # a panic in the parser on a damaged file
+        _reraise_unless_panic(exc, path)
 
 
 def _sheet_grid(path: Path, workbook: Any, name: str) -> list[list[Any]]:
@@ -293,8 +296,18 @@ def _sheet_grid(path: Path, workbook: Any, name: str) -> list[list[Any]]:
         # skip_empty_area=False keeps row and column indexes equal to Excel's (minus one),
         # whatever empty rows and columns lie above and left of the data.
         return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError) as exc:
+    except (CalamineError, ValueError, OSError) as exc:
         raise UnsupportedFile("excel.error.corrupt", path, reason=_first_line(exc)) from None
+    except BaseException as exc:  # a panic in the parser on a damaged file
+        _reraise_unless_panic(exc, path)
+
+
+def _reraise_unless_panic(exc: BaseException, path: Path):
+    """Rust panics reach Python as ``PanicException`` (a ``BaseException``): a damaged file."""
+    if type(exc).__name__ == "PanicException" or isinstance(exc, (RuntimeError, TypeError,
+                                                                      UnicodeError)):
+        raise UnsupportedFile("excel.error.corrupt", path, reason=_first_line(exc)) from None
+    raise exc
 
 
 def _find_sheet(names: list[str], wanted: str) -> str | None:
@@ -305,7 +318,19 @@ def _find_sheet(names: list[str], wanted: str) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def load_csv(path: Path) -> tuple[list[list[Any]], str]:
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters shown escaped (for messages and the error workbook)."""
+    return _CONTROL.sub(_escape_control, text) if _CONTROL.search(text) else text
+
+
+def load_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[list[list[Any]], str]:
     """A CSV file's cells as a rectangular grid of strings, and the encoding found."""
     content, encoding = read_csv_text(path)
     # Excel writes commas; its "Unicode text" and some systems write tabs.  Title lines
@@ -314,11 +339,16 @@ def load_csv(path: Path) -> tuple[list[list[Any]], str]:
     delimiter = max(",\t;", key=sample.count)
     if sample.count(delimiter) == 0:
         delimiter = ","
+    if _CONTROL.search(content):
+        # Shown escaped (\x07), as the error workbook can hold them and a terminal must not
+        # receive them raw; such a value never passes a field's check anyway.
+        content = _CONTROL.sub(_escape_control, content)
     try:
         grid = list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise UnsupportedFile("excel.error.corrupt", path, reason=_first_line(exc)) from None
     width = max(map(len, grid), default=0)
+    check_grid_extent(path, len(grid), width, limits)
     unwrap = '="' in content
     for row in grid:
         if len(row) < width:

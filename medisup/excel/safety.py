@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,10 @@ class Limits:
     ratio_floor: int = 1 * MB
     max_members: int = 10_000
     header_scan: int = 30
+    # A sheet is read as a rectangle from A1 to its farthest cell: one stray cell at
+    # XFD1048576 would ask for 17 billion.  Judged from the cells that exist (never the
+    # declared <dimension>) before anything is allocated; ~100 bytes a cell once read.
+    max_cells: int = 4_000_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -43,6 +49,11 @@ OLD_SUFFIXES = frozenset({".xls", ".et"})
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _XML_HEAD = 4096
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
+               RuntimeError, ValueError)
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+_ROW_REF = re.compile(rb'<(?:\w{1,10}:)?row r="([0-9]{1,10})"')
+_CHUNK = 1 << 20
 
 
 def check_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
@@ -152,6 +163,84 @@ def check_xlsx(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
         for member in members:
             if member.filename.lower().endswith(_XML_SUFFIXES):
                 _check_xml_part(path, archive, member)
+        for member in members:
+            if _SHEET_PART.fullmatch(member.filename):
+                check_sheet_extent(path, archive, member, limits)
+
+
+def check_sheet_extent(
+    path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits = DEFAULT_LIMITS
+) -> tuple[int, int]:
+    """The rows and columns a sheet really spans (A1 to its farthest existing cell), read
+    by streaming its XML; refused when rows × columns exceeds ``limits.max_cells``.
+
+    Cheap enough to run before every read: the largest row comes from the row tags, and
+    only cell references with more digits than that (a stray far cell) are parsed; the
+    largest column is found by a few byte searches, not by parsing every reference."""
+    rows = row_tags = cols = 0
+    tail = b""
+    try:
+        with archive.open(member) as handle:
+            while True:
+                chunk = handle.read(_CHUNK)
+                text = tail + chunk
+                if chunk:
+                    # a tag cut at the chunk's end is seen whole in the next round
+                    last = text.rfind(b"<")
+                    cut = last if 0 <= len(text) - last < 4096 else max(len(text) - 64, 0)
+                    body, tail = text[:cut], text[cut:]
+                else:
+                    body, tail = text, b""
+                row_tags += body.count(b"<row") + body.count(b":row ")
+                rows = max(rows, _last_row_number(body))
+                rows = max(rows, row_tags)
+                far = re.findall(rb' r="[A-Z]{1,3}([0-9]{%d,10})"' % (len(str(rows)) + 1), body)
+                if far:
+                    rows = max(rows, max(map(int, far)))
+                cols = max(cols, _widest_column(body, cols))
+                if not chunk:
+                    break
+    except _ZIP_ERRORS:
+        raise UnsupportedFile("excel.error.corrupt", path, reason=member.filename) from None
+    if rows * cols > limits.max_cells:
+        raise UnsafeWorkbook("excel.error.too_many_cells", path, sheet=member.filename,
+                             rows=rows, cols=cols, cells=rows * cols, limit=limits.max_cells)
+    return rows, cols
+
+
+def _last_row_number(body: bytes) -> int:
+    """The number of the chunk's last row tag (rows are written in order; a cell out of
+    order beyond it is caught by the far-reference search)."""
+    at = max(body.rfind(b'<row r="'), body.rfind(b':row r="'))
+    if at < 0:
+        return 0
+    match = _ROW_REF.match(body, at if body[at] == 60 else body.rfind(b"<", 0, at))
+    return int(match.group(1)) if match else 0
+
+
+def _widest_column(body: bytes, known: int) -> int:
+    """The widest column referenced in ``body`` if wider than ``known`` (one scan that
+    matches only references beyond it, so an ordinary sheet costs one pass)."""
+    if known >= 26:
+        pattern = rb' r="([A-Z]{2,3})[0-9]'
+    else:
+        pattern = rb' r="([A-Z]{2,3}|[%c-Z])[0-9]' % (65 + known)
+    found = re.findall(pattern, body)
+    return max(known, max(map(_column_number, set(found)))) if found else known
+
+
+def check_grid_extent(path: Path, rows: int, cols: int, limits: Limits = DEFAULT_LIMITS) -> None:
+    """The same cap for a CSV file, checked before its short rows are padded out."""
+    if rows * cols > limits.max_cells:
+        raise UnsafeWorkbook("excel.error.too_many_cells", path, sheet=Path(path).name,
+                             rows=rows, cols=cols, cells=rows * cols, limit=limits.max_cells)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for byte in letters:
+        number = number * 26 + byte - 64
+    return number
 
 
 def _check_xml_part(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
@@ -159,8 +248,8 @@ def _check_xml_part(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInf
     try:
         with archive.open(member) as handle:
             head = handle.read(_XML_HEAD)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
-        raise UnsupportedFile("excel.error.not_workbook", path) from None
+    except _ZIP_ERRORS:
+        raise UnsupportedFile("excel.error.corrupt", path, reason=member.filename) from None
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:64]:
         text = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
     else:
@@ -192,7 +281,8 @@ def require_defused_openpyxl(path: str | Path) -> None:
 
 
 def read_csv_text(path: str | Path) -> tuple[str, str]:
-    """The text of a CSV file and the encoding found: UTF-8 (BOM or not), UTF-16 with BOM, GB18030."""
+    """The text of a CSV file and the encoding found: UTF-8 (BOM or not), UTF-16 or UTF-32 with
+    a BOM, GB18030."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -201,6 +291,9 @@ def read_csv_text(path: str | Path) -> tuple[str, str]:
     try:
         if data.startswith(codecs.BOM_UTF8):
             return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        # UTF-32's little-endian BOM begins with UTF-16's: look for it first.
+        if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+            return data.decode("utf-32"), "utf-32"
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return data.decode("utf-16"), "utf-16"
     except UnicodeDecodeError:
