@@ -106,7 +106,11 @@ def build_database(path: Path, rows: int, leads: int, seed: int = 11) -> str:
         received = start + timedelta(days=rng.randrange(max(1, (last - start).days + 1)))
         key = (dept, received.year)
         seqs[key] = seq = seqs.get(key, 0) + 1
-        status = rng.choice(STATUSES)
+        # Old leads are mostly settled, as in a working bureau; recent ones are in any state.
+        if received < AS_OF - timedelta(days=90):
+            status = rng.choices(STATUSES, weights=(1, 2, 5, 8, 5, 79))[0]
+        else:
+            status = rng.choice(STATUSES)
         verified = f"{rng.randrange(100, 100000)}.00" if status in ("verified", "closed") else None
         lead_rows.append((
             i, f"{dept}-{received.year}-{seq:06d}", dept, received.year, seq, person, tid,

@@ -83,25 +83,35 @@ def _ended(uow: UnitOfWork, codes: list[str], as_of: date):
 
 def _idle(uow: UnitOfWork, codes: list[str], as_of: date):
     """Whole terms, ended and renewed into the term now served, with no activity
-    attended and no lead reported in them."""
+    attended and no lead reported in them: two set-based queries — candidates with no
+    lead, and candidates with an attendance — and the difference of their term ids."""
+    session = uow.session
     nxt = aliased(Term)
-    attended = exists().where(
-        col(Participation.person_id) == col(Term.person_id),
-        col(Participation.attended).is_(True), col(Participation.activity_id) == col(Activity.id),
-        col(Activity.status) != "cancelled", col(Activity.held_on) >= col(Term.start_date),
-        col(Activity.held_on) <= col(Term.end_date))
-    reported = exists().where(
-        col(Lead.supervisor_id) == col(Term.person_id),
-        col(Lead.received_on) >= col(Term.start_date), col(Lead.received_on) <= col(Term.end_date))
     successor = exists().where(and_(
-        col(nxt.person_id) == col(Term.person_id), col(nxt.department_code) == col(Term.department_code),
+        col(nxt.person_id) == col(Term.person_id),
+        col(nxt.department_code) == col(Term.department_code),
         col(nxt.start_date) > col(Term.end_date), col(nxt.start_date) <= as_of,
         col(nxt.end_date) >= as_of,
         (col(nxt.terminated_on).is_(None)) | (col(nxt.terminated_on) > as_of)))
-    return uow.session.exec(select(Term, Person.name, Person.id_number).where(
-        col(Person.id) == col(Term.person_id), col(Term.department_code).in_(codes),
-        col(Term.end_date) < as_of, col(Term.renewed).is_(True),
-        col(Term.terminated_on).is_(None), successor, ~attended, ~reported,
+    candidate = [col(Term.department_code).in_(codes), col(Term.end_date) < as_of,
+                 col(Term.renewed).is_(True), col(Term.terminated_on).is_(None), successor]
+    reported = exists().where(
+        col(Lead.supervisor_id) == col(Term.person_id),
+        col(Lead.received_on) >= col(Term.start_date), col(Lead.received_on) <= col(Term.end_date))
+    # NOT EXISTS on leads stops at the first lead (indexed by supervisor); attendance is
+    # subtracted with a join, which SQLite drives from the (small) participation side.
+    ids = set(session.exec(select(Term.id).where(*candidate, ~reported)))
+    if not ids:
+        return []
+    ids -= set(session.exec(select(Term.id).where(
+        *candidate, col(Participation.person_id) == col(Term.person_id),
+        col(Participation.attended).is_(True), col(Participation.activity_id) == col(Activity.id),
+        col(Activity.status) == "held", col(Activity.held_on) >= col(Term.start_date),
+        col(Activity.held_on) <= col(Term.end_date)).distinct()))
+    if not ids:
+        return []
+    return session.exec(select(Term, Person.name, Person.id_number).where(
+        col(Person.id) == col(Term.person_id), col(Term.id).in_(sorted(ids))
     ).order_by(col(Term.id))).all()
 
 
