@@ -4,9 +4,9 @@ leads on SQLite.
 
 Run as ``python bench/bench_reviews.py [--rows 100000] [--leads 1000000]``; exits non-zero
 when a target is missed.  A fresh migrated database is filled by raw ``executemany``
-(people, categories, applications, terms — a fifth renewed —, leads with their items,
-activities with participants, discipline records), with a Guangxi subtree so automatic
-dismissal and the meeting duty have work to do.  Each review is timed through its public
+(people, categories, applications, terms — half of the ended ones renewed —, leads with
+their items, older ones mostly settled, activities with participants, discipline records),
+with a Guangxi subtree so automatic dismissal and the meeting duty have work to do.  Each review is timed through its public
 service function in this process (best of ``runs``), and run once as the real command in a
 subprocess for the end-to-end time and the peak memory of that process.
 """
