@@ -224,3 +224,28 @@ def test_font_from_environment_and_reason_required_without_terminal(cli, roster,
     assert not any("Serif" in n for n in names)
     missing = cli("certificate", "revoke", "150103-2026-0001", dept="150103")
     assert missing.exit_code == 2 and "--reason" in missing.stderr
+
+
+def test_a_failure_while_writing_leaves_no_files_and_no_certificates(cli, roster, tmp_path,
+                                                                   monkeypatch):
+    from medisup.documents import pdf
+
+    real = pdf.write
+    calls = []
+
+    def failing(docs, target, faces, layout=None):
+        calls.append(target)
+        if len(calls) == 2:
+            target.write_bytes(b"%PDF-1.4 half")  # as if cut off mid-write
+            raise OSError(28, "No space left on device")
+        real(docs, target, faces, layout)
+
+    monkeypatch.setattr(pdf, "write", failing)
+    done = _issue(cli, "--pending", "--out", str(tmp_path / "each"),
+                  "--combined", str(tmp_path / "all.pdf"), dept="150103")
+    assert done.exit_code == 3 and "No space left" in done.stderr
+    assert list(tmp_path.rglob("*.pdf")) == [] and list(tmp_path.rglob("*.part")) == []
+    monkeypatch.setattr(pdf, "write", real)
+    assert json.loads(cli("certificate", "list", "--format", "json").stdout) == []
+    assert _issue(cli, "--pending", "--combined", str(tmp_path / "all.pdf")).exit_code == 0
+    assert "150103-2026-0001" in pdf_text(tmp_path / "all.pdf")  # no number was used up
