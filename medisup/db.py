@@ -114,6 +114,8 @@ def translate_operational_error(exc: Exception, url: str) -> DataError:
     """A one-line, user-language message for a failure to reach or write the database."""
     text_ = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
     lowered = text_.lower()
+    if "disk is full" in lowered or "no space left" in lowered:
+        return DataError(t("files.disk_full", path=describe_url(url)))
     if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
         return DataError(t("db.read_only", url=describe_url(url)))
     if "unable to open" in lowered:
@@ -198,15 +200,35 @@ def connection_for_migrations(engine: Engine) -> Iterator:
 
 
 def backup_sqlite(engine: Engine, target: Path) -> int:
-    """A consistent copy of a live SQLite database via the online backup API; returns pages."""
+    """A consistent copy of a live SQLite database via the online backup API; returns pages.
+
+    The copy is made in a private (0600) file beside ``target`` and renamed into place
+    only once complete and checked, so a full disk or a failure leaves nothing behind."""
+    from medisup.files import staged
+
     source_path = sqlite_path(engine)
     if source_path is None:
         raise DataError(t("db.backup_not_sqlite"))
     if target.exists():
         raise DataError(t("db.backup_exists", path=target))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
-    dst = sqlite3.connect(str(target))
+    pages = 0
+    try:
+        with staged(target, overwrite=False) as part:
+            pages = copy_sqlite(source_path, part)
+    except FileExistsError:
+        raise DataError(t("db.backup_exists", path=target)) from None
+    except sqlite3.DatabaseError as exc:
+        raise DataError(t("db.backup_failed", path=target, problem=str(exc))) from None
+    return pages
+
+
+def copy_sqlite(source_path: Path, part: Path, *, check: bool = True) -> int:
+    """Copy ``source_path`` into the (already created, private) file ``part``."""
+    from medisup.files import disk_full_error, is_disk_full
+
+    src = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True,
+                          timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    dst = sqlite3.connect(str(part))
     pages = 0
     try:
         def progress(_status, remaining, total):
@@ -215,9 +237,14 @@ def backup_sqlite(engine: Engine, target: Path) -> int:
 
         src.backup(dst, pages=1024, progress=progress)
         dst.execute("PRAGMA journal_mode = DELETE")
-        ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        if ok != "ok":
-            raise DataError(t("db.backup_corrupt", path=target, problem=ok))
+        if check:
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            if ok != "ok":
+                raise DataError(t("db.backup_corrupt", path=part, problem=ok))
+    except sqlite3.OperationalError as exc:
+        if is_disk_full(exc):
+            raise disk_full_error(part.parent) from None
+        raise
     finally:
         dst.close()
         src.close()

@@ -231,3 +231,98 @@ def test_db_current_reports_head(cli):
     assert result.exit_code == 0
     assert f'"current": "{db.HEAD_REVISION}"' in result.stdout
     assert '"state": "up_to_date"' in result.stdout
+
+
+# ---------------------------------------------------------------- files: modes, full disk, restore
+
+
+def _disk_full(*_args, **_kwargs):
+    import sqlite3
+
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.sqlite_only
+def test_backup_is_private_and_a_full_disk_leaves_nothing(seeded, cli, tmp_path, monkeypatch):
+    target = tmp_path / "b" / "copy.db"
+    assert cli("db", "backup", str(target)).exit_code == 0
+    assert target.stat().st_mode & 0o777 == 0o600
+    monkeypatch.setattr(db, "copy_sqlite", _disk_full_copy)
+    other = tmp_path / "b" / "other.db"
+    result = cli("db", "backup", str(other))
+    assert result.exit_code == 3 and "磁盘空间不足" in result.stderr
+    assert sorted(p.name for p in other.parent.iterdir()) == ["copy.db"]
+
+
+def _disk_full_copy(source, part, **_):
+    part.write_bytes(b"x" * 4096)  # what a partial copy leaves
+    Path(f"{part}-journal").write_bytes(b"j")
+    import errno
+
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.sqlite_only
+def test_init_creates_a_private_database_and_a_full_disk_leaves_none(bare_cli, tmp_path,
+                                                                      monkeypatch):
+    path = tmp_path / "d" / "medisup.db"
+    done = bare_cli("--db", f"sqlite:///{path}", "init", "--code", "150000", "--name", "内蒙古",
+                    "--pack", "nm-2024", "--no-save", dept=None)
+    assert done.exit_code == 0, done.stderr
+    assert path.stat().st_mode & 0o777 == 0o600
+    from medisup.services import database
+
+    monkeypatch.setattr(database, "upgrade", lambda engine: _disk_full())
+    other = tmp_path / "e" / "medisup.db"
+    done = bare_cli("--db", f"sqlite:///{other}", "init", "--code", "150000", "--name", "内蒙古",
+                    "--pack", "nm-2024", "--no-save", dept=None)
+    assert done.exit_code == 3 and "磁盘空间不足" in done.stderr, done.stderr
+    assert list(other.parent.iterdir()) == []
+
+
+def test_init_quota_out_of_range_is_a_usage_error(bare_cli, tmp_path):
+    path = tmp_path / "q.db"
+    done = bare_cli("--db", f"sqlite:///{path}", "init", "--code", "150000", "--name", "x",
+                    "--pack", "nm-2024", "--quota", str(2**70), "--no-save", dept=None)
+    assert done.exit_code == 2 and "--quota" in done.stderr and "1000000" in done.stderr
+
+
+@pytest.mark.sqlite_only
+def test_restore_checks_the_copy_and_keeps_the_replaced_database(seeded, cli, tmp_path):
+    backup = tmp_path / "good.db"
+    assert cli("db", "backup", str(backup)).exit_code == 0
+    assert cli("dept", "update", "150102", "--quota", "7").exit_code == 0
+    done = cli("db", "restore", str(backup))
+    assert done.exit_code == 0, done.stderr
+    live = Path(seeded.url.removeprefix("sqlite:///"))
+    kept = [p for p in live.parent.iterdir() if ".replaced-" in p.name]
+    assert len(kept) == 1 and kept[0].stat().st_mode & 0o777 == 0o600
+    assert _count(seeded.url, "audit_entry") == 8  # the quota change is gone with the copy
+    assert cli("audit", "verify").exit_code == 0
+    assert cli("dept", "update", "150102", "--quota", "8").exit_code == 0
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("damage", ["not sqlite", "tampered", "no schema", "newer"])
+def test_restore_refuses_an_unsound_copy(seeded, cli, tmp_path, damage):
+    import sqlite3
+
+    backup = tmp_path / "bad.db"
+    if damage == "not sqlite":
+        backup.write_bytes(b"PK\x03\x04 not a database at all" * 50)
+    elif damage == "no schema":
+        sqlite3.connect(backup).execute("CREATE TABLE t (x)").connection.commit()
+    else:
+        assert cli("db", "backup", str(backup)).exit_code == 0
+        conn = sqlite3.connect(backup)
+        conn.execute("UPDATE audit_entry SET operator='x' WHERE id=3" if damage == "tampered"
+                     else "UPDATE alembic_version SET version_num='9999_future'")
+        conn.commit()
+        conn.close()
+    before = _count(seeded.url, "audit_entry")
+    done = cli("db", "restore", str(backup))
+    assert done.exit_code == 3 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "bad.db" in done.stderr
+    assert _count(seeded.url, "audit_entry") == before
+    live = Path(seeded.url.removeprefix("sqlite:///"))
+    assert not [p for p in live.parent.iterdir() if ".replaced-" in p.name or p.suffix == ".part"]

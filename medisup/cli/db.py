@@ -13,6 +13,8 @@ from medisup.render import Column, OutputFormat, message, render_record, success
 
 app = typer.Typer(no_args_is_help=True)
 
+QUOTA_MAX = 1_000_000  # far above any bureau's corps; keeps the value inside the column
+
 
 def init(
     ctx: typer.Context,
@@ -27,6 +29,11 @@ def init(
     from medisup.services import database
 
     settings = settings_of(ctx)
+    if quota is not None and not 0 <= quota <= QUOTA_MAX:
+        from medisup.errors import UsageError
+
+        raise UsageError(t("error.invalid_value", field="--quota", value=quota,
+                           expected=t("db.quota_range", max=QUOTA_MAX)))
     if not (code and name and pack) and can_prompt(ctx) and database.has_departments(settings) is not True:
         p = prompter()
         code = code or p.text(t("init.ask_code"))
@@ -93,3 +100,20 @@ def backup(
 
     done = database.backup(settings_of(ctx), target)
     success(t("db.backup_done", path=done.path, size=done.size, method=done.method))
+
+
+@app.command("restore", help=t("help.db.restore"))
+def restore(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Argument(help=t("help.arg.restore_file"), show_default=False)],
+) -> None:
+    from medisup.db import HEAD_REVISION
+    from medisup.services import database
+
+    done = database.restore(settings_of(ctx), source)
+    success(t("db.restore_done", file=source.name, path=done.path, revision=done.revision,
+              entries=done.entries))
+    if done.kept is not None:
+        message(t("db.restore_kept", path=done.kept))
+    if done.revision != HEAD_REVISION:
+        message(t("db.restore_upgrade"))

@@ -13,6 +13,7 @@ from medisup.db import (
     HEAD_REVISION,
     REVISIONS,
     backup_sqlite,
+    copy_sqlite,
     current_revision,
     describe_url,
     make_engine,
@@ -69,7 +70,11 @@ def initialise(
     engine = make_engine(settings.database_url, create_dirs=True)
     try:
         _writable(engine)
-        before, after = upgrade(engine)
+        fresh = sqlite_path(engine)
+        if fresh is not None and not fresh.exists():
+            before, after = _create_sqlite(fresh)
+        else:
+            before, after = upgrade(engine)
     finally:
         engine.dispose()
     from medisup.services.audit_key import ensure_key as ensure_audit_key
@@ -93,6 +98,33 @@ def initialise(
         ensure_secret(uow.session)  # the key of certificate verification codes
     return InitResult(describe_url(settings.database_url), before, after, dept, existing,
                       audit_key=str(key_path) if key_created else None)
+
+
+def _create_sqlite(path: Path) -> tuple[str | None, str | None]:
+    """A new SQLite file, migrated in a private (0600) file beside it and renamed into
+    place: a full disk or a failed migration leaves no empty or half-made database."""
+    from medisup.files import staged
+
+    with staged(path, overwrite=False) as part:
+        engine = make_engine(f"sqlite:///{part}")
+        try:
+            before, after = upgrade(engine)
+        finally:
+            engine.dispose()
+        _checkpoint(part)
+    return before, after
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold the WAL into the file so the file alone is the whole database."""
+    import sqlite3
+
+    conn = sqlite3.connect(str(path))
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
 
 
 def has_departments(settings: Settings) -> bool | None:
@@ -180,7 +212,15 @@ def _pg_dump(engine, target: Path) -> Backup:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    args = [exe, "--format=custom", "--file", str(target), "--dbname", url.database or "",
+    from medisup.files import staged
+
+    with staged(target, overwrite=False) as part:
+        _run_pg_dump(exe, url, part, env, hint)
+    return Backup(target, target.stat().st_size, "pg_dump")
+
+
+def _run_pg_dump(exe: str, url, part: Path, env: dict, hint: str):
+    args = [exe, "--format=custom", "--file", str(part), "--dbname", url.database or "",
             "--host", url.host or "localhost"]
     if url.port:
         args += ["--port", str(url.port)]
@@ -192,5 +232,98 @@ def _pg_dump(engine, target: Path) -> Backup:
     done = subprocess.run(args, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         problem = (done.stderr or "").strip().splitlines()[-1:] or [""]
+        if "no space left" in problem[0].lower():
+            from medisup.files import disk_full_error
+
+            raise disk_full_error(part.parent)
         raise DataError(t("db.pg_dump_failed", problem=problem[0], hint=hint))
-    return Backup(target, target.stat().st_size, "pg_dump")
+    return done
+
+
+@dataclass(frozen=True)
+class Restore:
+    path: Path  # the database now holding the restored copy
+    kept: Path | None  # the replaced database, kept beside it
+    revision: str
+    entries: int
+    legacy: int
+
+
+def restore(settings: Settings, source: Path) -> Restore:
+    """Replace the SQLite database with ``source`` once the copy proves sound: it opens,
+    passes SQLite's integrity check, has the schema at a known revision and its audit
+    chain verifies. The replaced database is kept as ``NAME.replaced-YYYYMMDDTHHMMSS``."""
+    import sqlite3
+    from datetime import datetime
+
+    from medisup.files import remove_quietly, staged
+
+    engine = make_engine(settings.database_url, create_dirs=True)
+    try:
+        target = sqlite_path(engine)
+    finally:
+        engine.dispose()
+    if target is None:
+        raise DataError(t("db.restore_not_sqlite", hint=pg_restore_hint(settings.database_url)))
+    source = Path(source)
+    if not source.is_file():
+        raise InvalidValue("FILE", str(source), t("db.restore_expect_file"))
+    if source.resolve() == target.resolve():
+        raise InvalidValue("FILE", str(source), t("db.restore_not_itself"))
+    with staged(target) as part:
+        try:
+            copy_sqlite(source, part)
+        except (sqlite3.DatabaseError, DataError) as exc:
+            problem = exc.message if isinstance(exc, DataError) else str(exc)
+            raise DataError(t("db.restore_refused", file=source.name, problem=problem)) from None
+        revision, entries, legacy = _check_copy(source, part)
+        kept = None
+        if target.exists():
+            stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+            kept = target.with_name(f"{target.name}.replaced-{stamp}")
+            live = make_engine(f"sqlite:///{target}")
+            try:
+                backup_sqlite(live, kept)
+            finally:
+                live.dispose()
+            _checkpoint(target)
+        os.chmod(part, 0o600)
+    remove_quietly(Path(f"{target}-wal"), Path(f"{target}-shm"))
+    from medisup.services.audit_key import forget_witness
+
+    forget_witness(settings.database_url)
+    return Restore(target, kept, revision, entries, legacy)
+
+
+def _check_copy(source: Path, part: Path) -> tuple[str, int, int]:
+    from sqlmodel import Session
+
+    from medisup.services import audit
+
+    engine = make_engine(f"sqlite:///{part}", write=False)
+    try:
+        revision_ = current_revision(engine)
+        if revision_ not in REVISIONS:
+            raise DataError(t("db.restore_refused", file=source.name,
+                              problem=t("db.restore_revision", revision=revision_ or "—")))
+        with Session(engine) as session:
+            report = audit.verify(session)
+    except DataError as exc:
+        if exc.message.startswith(t("db.restore_refused", file=source.name, problem="")):
+            raise
+        raise DataError(t("db.restore_refused", file=source.name, problem=exc.message)) from None
+    except Exception as exc:  # a file that opens but is not our schema
+        raise DataError(t("db.restore_refused", file=source.name,
+                          problem=f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+                          if str(exc) else type(exc).__name__)) from None
+    finally:
+        engine.dispose()
+    if not report.ok:
+        raise DataError(t("db.restore_refused", file=source.name, problem=t(
+            f"audit.broken.{report.problem}", id=report.broken_at, count=report.entries,
+            witness="", anchor_n="")))
+    return revision_, report.entries, report.legacy
+
+
+def pg_restore_hint(url: str) -> str:
+    return f'pg_restore --clean --dbname "{describe_url(url)}" FILE'
