@@ -5,6 +5,8 @@
 - bench_export.py  100,000 supervisors: export ≤ 1.5 × a bare xlsxwriter constant-memory write
 - bench_excel.py   the workbook adapter alone: read_table vs calamine, write_rows vs xlsxwriter
 - bench_certificates.py  1,000 certificates: issue --pending --combined PDF in under 15 s
+- bench_fuzz.py    1,000 generated hostile/damaged workbooks and CSVs: exit 0/1/3 only,
+                   each < 10 s, peak memory < 800 MB in an address-space-capped process
 - bench_reviews.py 100,000 supervisors and 1,000,000 leads: review annual < 3 s and < 500 MB,
                    review renewals / terminations < 1 s each
 
@@ -22,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("bench_import.py", "bench_export.py", "bench_excel.py", "bench_reviews.py",
-           "bench_certificates.py")
+           "bench_certificates.py", "bench_fuzz.py")
 
 
 def main() -> int:
@@ -36,7 +38,7 @@ def main() -> int:
         if rows:
             if script == "bench_excel.py":
                 args += rows
-            elif script != "bench_certificates.py":  # its size is fixed by its target
+            elif script not in ("bench_certificates.py", "bench_fuzz.py"):  # fixed sizes
                 args += ["--rows", rows[0]]
         print(f"\n== {script} ==", flush=True)
         started = time.perf_counter()
