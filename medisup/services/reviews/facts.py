@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, literal, literal_column, or_
+from sqlalchemy import and_, case, exists, literal, literal_column, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, func, select
 
@@ -129,43 +129,37 @@ def appointments(session: Session, codes: list[str], year: int) -> Tally:
 
 
 def leads(session: Session, codes: list[str], year: int, as_of: date) -> Tally:
-    """Leads received in the year by status, channel, item and subject, with their
-    amounts, in one pass over the year's leads and their items; overdue leads on ``as_of``
-    (whatever year they came in) from the index of open leads.
-
-    Each item row is told apart by the item before it on the same lead (the index on
-    (lead, code) answers that): ``3`` the lead's first item — the lead itself is counted
-    there, once —, ``1`` the first of its subject (a subject's codes sort together), ``0``
-    a further item of a subject already counted.  Grouping by that flag keeps it to one
-    evaluation per row.
-    """
+    """Leads received in the year by status and channel with their amounts; by item and
+    by subject (a lead counted once per subject); overdue leads on ``as_of`` (whatever
+    year they came in) from the index of open leads.  Three grouped queries."""
     out = _nested()
     money = defaultdict(lambda: defaultdict(Decimal))
-    before = aliased(LeadItem)
-    prev = (select(func.max(col(before.code))).where(
-        col(before.lead_id) == col(LeadItem.lead_id), col(before.code) < col(LeadItem.code))
-        .correlate(LeadItem).scalar_subquery())
-    flag = case({"": 3, func.substr(col(LeadItem.code), 1, 1): 0},
-                value=func.coalesce(func.substr(prev, 1, 1), ""), else_=1)
+    in_year = (col(Lead.department_code).in_(codes), _year(Lead.received_on, year))
     rows = session.exec(select(
-        Lead.department_code, Lead.status, Lead.channel, LeadItem.code, flag, func.count(),
+        Lead.department_code, Lead.status, Lead.channel, func.count(),
         func.sum(func.coalesce(col(Lead.verified_amount), 0)),
         func.sum(func.coalesce(col(Lead.recovered_amount), 0)),
-    ).select_from(Lead).outerjoin(LeadItem, col(LeadItem.lead_id) == col(Lead.id)).where(
-        col(Lead.department_code).in_(codes), _year(Lead.received_on, year),
-    ).group_by(Lead.department_code, Lead.status, Lead.channel, LeadItem.code, flag))
-    for code, status, channel, item, kind, n, verified, recovered in rows:
-        n = int(n)
-        if item is not None:
-            out[code][f"item:{item}"] += n
-            if kind:
-                out[code][f"subject:{item[:1]}"] += n
-        if item is None or kind == 3:  # the lead itself (a lead with no item: once)
-            out[code]["total"] += n
-            out[code][f"status:{status}"] += n
-            out[code][f"channel:{channel}"] += n
-            money[code]["verified_amount"] += Decimal(str(verified or 0))
-            money[code]["recovered_amount"] += Decimal(str(recovered or 0))
+    ).where(*in_year).group_by(Lead.department_code, Lead.status, Lead.channel))
+    for code, status, channel, n, verified, recovered in rows:
+        out[code]["total"] += int(n)
+        out[code][f"status:{status}"] += int(n)
+        out[code][f"channel:{channel}"] += int(n)
+        money[code]["verified_amount"] += Decimal(str(verified or 0))
+        money[code]["recovered_amount"] += Decimal(str(recovered or 0))
+    # An item opens its subject on the lead unless an earlier code of the same subject is
+    # there (the (lead, code) key answers with one seek; a subject's codes sort together).
+    before = aliased(LeadItem)
+    earlier = exists().where(
+        col(before.lead_id) == col(LeadItem.lead_id), col(before.code) < col(LeadItem.code),
+        col(before.code) >= func.substr(col(LeadItem.code), 1, 1))
+    opens = case((earlier, 0), else_=1)
+    rows = session.exec(select(Lead.department_code, LeadItem.code, func.count(),
+                               func.sum(opens)).where(
+        col(LeadItem.lead_id) == col(Lead.id), *in_year,
+    ).group_by(Lead.department_code, LeadItem.code))
+    for code, item, n, first in rows:
+        out[code][f"item:{item}"] += int(n)
+        out[code][f"subject:{item[:1]}"] += int(first or 0)
     # 'closed' as a literal: SQLite then reads only the partial index of open leads.
     open_ = col(Lead.status) != literal_column("'closed'")
     overdue = or_(and_(col(Lead.status) == "received", col(Lead.accept_by) < as_of),
