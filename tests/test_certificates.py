@@ -204,3 +204,18 @@ def test_concurrent_batches_get_unique_numbers(seeded):
     numbers = [r.number for r in rows]
     assert len(rows) == 12 and len(set(numbers)) == 12
     assert len({r.term_id for r in rows}) == 12
+
+
+def test_renewal_gets_its_own_certificate(seeded):
+    from medisup.services import supervisors
+
+    [id_number] = appointed(seeded, start=date(2024, 7, 1))  # ends 2026-06-30
+    first = issue(seeded, id_number, on=date(2024, 7, 1))
+    assert first.number == "150103-2024-0001"
+    with seeded.uow("150103") as uow:
+        supervisors.renew(uow, id_number, consent_on=date(2026, 6, 1), on=date(2026, 6, 10))
+    renewed = issue(seeded, id_number, on=date(2026, 6, 15))
+    assert renewed.number == "150103-2026-0001"
+    assert (renewed.term_start, renewed.term_end) == (date(2026, 7, 1), date(2028, 6, 30))
+    with pytest.raises(RuleViolation):
+        issue(seeded, id_number, on=date(2026, 6, 15))
