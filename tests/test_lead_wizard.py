@@ -33,8 +33,8 @@ def keys(monkeypatch):
 
 def test_log_wizard_asks_subject_then_items(cli, seeded, keys):
     sup = add_supervisor(seeded)
-    keys(sup + ENTER)  # supervisor's ID number
     keys(CLEAR + "2024-09-27" + ENTER)  # date received (default today, cleared)
+    keys(sup + ENTER)  # the reporter's ID number, looked up at once
     keys(DOWN + DOWN + ENTER)  # channel: phone, email, [letter]
     keys(ENTER)  # target kind: medical institution
     keys(HOSPITAL + ENTER)
@@ -45,6 +45,7 @@ def test_log_wizard_asks_subject_then_items(cli, seeded, keys):
     keys(ENTER)
     keys("门诊虚开检查项目" + ENTER)
     keys("12800" + ENTER)
+    keys(ENTER)  # 确认保存？ 是
     result = cli("lead", "log", "-f", "json", dept="150100")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
@@ -60,6 +61,7 @@ def test_log_wizard_asks_only_what_is_missing(cli, seeded, keys):
     keys(DOWN + SPACE + ENTER)  # item B2
     keys("n")  # no other subject
     keys(ENTER)  # amount left empty
+    keys(ENTER)  # 确认保存？ 是
     result = cli("lead", "log", "--supervisor", sup, "--received", "2024-09-27",
                  "--channel", "visit", "--target-kind", "pharmacy", "--target-name", PHARMACY,
                  "--credit-code", PHARMACY_CODE, "--description", "药店串换药品",
@@ -76,6 +78,7 @@ def test_wizard_refuses_a_bad_credit_code_until_corrected(cli, seeded, keys):
     keys("\x7f" * 18 + HOSPITAL_CODE + ENTER)
     keys(ENTER + SPACE + ENTER + "n")  # subject A, item A1, no other subject
     keys(ENTER)  # no amount
+    keys(ENTER)  # 确认保存？ 是
     result = cli("lead", "log", "--supervisor", sup, "--received", "2024-09-27",
                  "--channel", "phone", "--target-kind", "medical_institution",
                  "--target-name", HOSPITAL, "--description", "x", "-f", "json", dept="150100")

@@ -10,7 +10,7 @@ import typer
 
 from medisup.cli import common
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
-from medisup.errors import ExitStatus, InvalidValue, MedisupError
+from medisup.errors import ExitStatus, InvalidValue, MedisupError, NotFound
 from medisup.i18n import t
 from medisup.render import (
     Column,
@@ -234,20 +234,29 @@ def log(
         "description": "--description",
     }
     missing = [opt for key, opt in required.items() if not answers[key]]
-    if missing:
-        if not common.can_prompt(ctx):
-            common.require(ctx, missing)
-        _wizard(answers, _operator_pack(ctx, department))
-    received_on = parse_date(answers["received"], "--received")
-    assert received_on is not None
 
-    detail = run(ctx, lambda uow: leads.log(
-        uow, supervisor=answers["supervisor"], received_on=received_on,
-        channel=answers["channel"], target_kind=answers["target_kind"],
-        target_name=answers["target_name"], target_credit_code=answers["credit_code"],
-        codes=answers["codes"], description=answers["description"], amount=answers["amount"],
-        department=department,
-    ))
+    def write(asked: dict[str, Any]) -> LeadDetail:
+        a = {**answers, **asked}
+        received_on = parse_date(a["received"], "--received")
+        assert received_on is not None
+        return run(ctx, lambda uow: leads.log(
+            uow, supervisor=a["supervisor"], received_on=received_on,
+            channel=a["channel"], target_kind=a["target_kind"],
+            target_name=a["target_name"], target_credit_code=a["credit_code"],
+            codes=a["codes"], description=a["description"], amount=a["amount"],
+            department=department,
+        ))
+
+    def as_options(asked: dict[str, Any]) -> dict[str, Any]:
+        names = {"codes": "code", "credit_code": "credit_code"}
+        return {names.get(k, k): v for k, v in asked.items()}
+
+    if missing and common.can_prompt(ctx):
+        wizard = _wizard(ctx, answers, _operator_pack(ctx, department))
+        detail = wizard.run(ctx, write, as_options)
+    else:
+        common.require(ctx, missing)
+        detail = write({})
     row = detail.row
     if row.conflict:
         warning(t("lead.conflict_flagged", number=row.number,
@@ -256,59 +265,119 @@ def log(
                                 handle_by=row.handle_by))
 
 
-def _valid(check) -> Any:
-    """A questionary validator from a function that raises ``MedisupError`` on bad input."""
-    def validate(text: str) -> bool | str:
-        try:
-            check(text)
-        except MedisupError as exc:
-            return exc.message
-        return True
-    return validate
-
-
-def _wizard(answers: dict[str, Any], pack: Pack) -> None:
-    """Ask for whatever the options left out, with the pack's lists as choices."""
+def _wizard(ctx: typer.Context, given: dict[str, Any], pack: Pack):
+    """The questions for what the options left out, with the pack's lists as choices; each
+    answer is checked as it is given by the function ``lead log`` itself calls."""
+    from medisup.cli.prompts import Wizard, item_label, required, validator
     from medisup.packs import TARGET_KINDS
-    from medisup.services import lead_rules
+    from medisup.services import lead_rules, reporters
 
     ask = common.prompter()
-    if not answers["supervisor"]:
-        answers["supervisor"] = ask.text(
-            t("lead.ask.supervisor"),
-            validate=lambda s: bool(s.strip()) or t("lead.ask.required")).strip()
-    if not answers["received"]:
-        answers["received"] = ask.text(
-            t("lead.ask.received"), default=date.today().isoformat(),
-            validate=_valid(lambda s: parse_date(s, t("lead.field.received_on")))).strip()
-    if not answers["channel"]:
-        answers["channel"] = ask.select(
-            t("lead.ask.channel"), [(c.code, c.text()) for c in pack.report_channels])
-    if not answers["target_kind"]:
-        answers["target_kind"] = ask.select(
-            t("lead.ask.target_kind"), [(k, t(f"pack.target.{k}")) for k in TARGET_KINDS])
-    kind = lead_rules.resolve_target_kind(answers["target_kind"])
-    if not answers["target_name"]:
-        answers["target_name"] = ask.text(
-            t(f"lead.ask.target_name.{kind}"),
-            validate=lambda s: bool(s.strip()) or t("lead.ask.required")).strip()
-    if kind in lead_rules.INSTITUTION_KINDS and not answers["credit_code"]:
-        answers["credit_code"] = ask.text(
-            t("lead.ask.credit_code"),
-            validate=_valid(lead_rules.check_credit_code)).strip()
-    if not answers["codes"]:
-        answers["codes"] = _ask_items(pack, kind)
-    if not answers["description"]:
-        answers["description"] = ask.text(
-            t("lead.ask.description"),
-            validate=lambda s: bool(s.strip()) or t("lead.ask.required")).strip()
-    if answers["amount"] is None:
-        answers["amount"] = ask.text(t("lead.ask.amount"),
-                                     validate=_valid(lead_rules.check_amount)).strip() or None
+    w = Wizard(t("wizard.lead.title"))
+    labels = {"supervisor": t("lead.col.supervisor_name"), "received": t("lead.col.received_on"),
+              "channel": t("lead.col.channel"), "target_kind": t("lead.col.target_kind"),
+              "target_name": t("lead.col.target_name"),
+              "credit_code": t("lead.col.target_credit_code"), "codes": t("lead.col.items"),
+              "description": t("lead.col.description"), "amount": t("lead.col.amount_involved")}
+    for key, label in labels.items():
+        w.given(label, given[key])
+
+    def value(a: dict[str, Any], key: str) -> Any:
+        return a.get(key) or given[key]
+
+    def received_on(a: dict[str, Any]):
+        return parse_date(value(a, "received"), "--received") or date.today()
+
+    def check_day(text: str) -> None:
+        day = parse_date(text, t("lead.field.received_on"))
+        if day is not None:
+            reporters.check_received_on(day)
+
+    if not given["received"]:
+        w.step("received", labels["received"], lambda prior: ask.text(
+            t("lead.ask.received"), default=prior or date.today().isoformat(),
+            validate=validator(check_day)).strip())
+
+    if not given["supervisor"]:
+        def find(text: str, on) -> list:
+            return run(ctx, lambda uow: reporters.find_reporters(uow, text, on), write=False)
+
+        def ask_reporter(prior):
+            on = received_on(w.answers)
+
+            def check(text: str) -> None:
+                found = find(text, on)
+                if not found:
+                    raise NotFound(t("wizard.lead.no_reporter", text=text.strip()))
+                if len(found) == 1:
+                    run(ctx, lambda uow: reporters.check_reporter(uow, found[0].id_number, on),
+                        write=False)
+
+            while True:
+                text = ask.text(t("wizard.lead.ask_reporter"), default=prior or "",
+                                validate=lambda s: required(s) if not s.strip()
+                                else validator(check)(s)).strip()
+                found = find(text, on)
+                pick = found[0]
+                if len(found) > 1:
+                    chosen = ask.select(t("wizard.lead.pick_reporter", count=len(found)), [
+                        (r.id_number, f"{r.describe()}  {r.masked_id}") for r in found])
+                    pick = next(r for r in found if r.id_number == chosen)
+                try:
+                    pick = run(ctx, lambda uow, number=pick.id_number: reporters.check_reporter(
+                        uow, number, on), write=False)
+                except MedisupError as exc:
+                    from medisup.render import message
+
+                    message(exc.message, style="red")
+                    continue
+                success(f"  {pick.describe()}")
+                shown[pick.id_number] = pick.describe()
+                return pick.id_number
+
+        shown: dict[str, str] = {}
+        w.step("supervisor", labels["supervisor"], ask_reporter, depends=("received",),
+               show=lambda v: shown.get(v, v or ""))
+
+    if not given["channel"]:
+        w.step("channel", labels["channel"], lambda prior: ask.select(
+            t("lead.ask.channel"), [(c.code, item_label(c)) for c in pack.report_channels],
+            default=prior), show=lambda v: pack.resolve("report_channels", v).text())
+
+    def kind_of(a: dict[str, Any]) -> str:
+        return lead_rules.resolve_target_kind(value(a, "target_kind"))
+
+    if not given["target_kind"]:
+        w.step("target_kind", labels["target_kind"], lambda prior: ask.select(
+            t("lead.ask.target_kind"), [(k, t(f"pack.target.{k}")) for k in TARGET_KINDS],
+            default=prior), show=lambda v: t(f"pack.target.{v}"))
+    if not given["target_name"]:
+        w.step("target_name", labels["target_name"], lambda prior: ask.text(
+            t(f"lead.ask.target_name.{kind_of(w.answers)}"), default=prior or "",
+            validate=required).strip())
+    if not given["credit_code"]:
+        w.step("credit_code", labels["credit_code"], lambda prior: ask.text(
+            t("lead.ask.credit_code"), default=prior or "",
+            validate=validator(lead_rules.check_credit_code)).strip(),
+            when=lambda a: kind_of(a) in lead_rules.INSTITUTION_KINDS, depends=("target_kind",))
+    if not given["codes"]:
+        w.step("codes", labels["codes"],
+               lambda prior: _ask_items(pack, kind_of(w.answers), prior or ()),
+               depends=("target_kind",), show=lambda v: " ".join(v or ()))
+    if not given["description"]:
+        w.step("description", labels["description"], lambda prior: ask.text(
+            t("lead.ask.description"), default=prior or "", validate=required).strip())
+    if given["amount"] is None:
+        w.step("amount", labels["amount"], lambda prior: ask.text(
+            t("lead.ask.amount"), default=prior or "",
+            validate=validator(lead_rules.check_amount)).strip() or None)
+    return w
 
 
-def _ask_items(pack: Pack, kind: str) -> list[str]:
+def _ask_items(pack: Pack, kind: str, prior=()) -> list[str]:
     """Subject first, then that subject's items; another subject on request."""
+    from medisup.cli.prompts import item_label
+
     ask = common.prompter()
     chosen: list[str] = []
     subjects = [(s, items) for s, items in pack.taxonomy() if kind in s.targets]
@@ -317,14 +386,18 @@ def _ask_items(pack: Pack, kind: str) -> list[str]:
                      if not any(i.code in chosen for i in items)]
         if not remaining:
             break
+        first = next((s.code for s, items in remaining if any(i.code in prior for i in items)),
+                     None)
         code = ask.select(t("lead.ask.subject"),
-                          [(s.code, f"{s.code} {s.text()}") for s, _ in remaining])
+                          [(s.code, f"{s.code} {item_label(s)}") for s, _ in remaining],
+                          default=first)
         items = next(items for s, items in remaining if s.code == code)
         if len(items) == 1:
             picked = [items[0].code]
         else:
             picked = ask.checkbox(t("lead.ask.items"),
-                                  [(i.code, f"{i.code} {i.text(short=True)}") for i in items])
+                                  [(i.code, f"{i.code} {item_label(i)}") for i in items],
+                                  default=[i.code for i in items if i.code in prior])
         chosen.extend(p for p in picked if p not in chosen)
         if not chosen:
             continue

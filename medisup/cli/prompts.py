@@ -68,8 +68,10 @@ def _localise_questionary() -> None:
         def tokens():
             out = []
             for style, text, *rest in get_prompt_tokens():
-                if style == "class:answer" and ic.is_answered and (
+                if style == "class:answer" and ic.is_answered and not (
                         text == "done" or text.startswith("done (")):
+                    text = _short(text)
+                elif style == "class:answer" and ic.is_answered:
                     titles = [c.title if isinstance(c.title, str)
                               else "".join(x[1] for x in c.title)
                               for c in ic.get_selected_values()]
@@ -205,7 +207,15 @@ def command_line(ctx: typer.Context, answers: dict[str, Any]) -> str:
             if param.name in ("version", "help", "debug"):
                 continue
             words += _option_args(param, params.get(param.name))
-    return shlex.join(words)
+    return " ".join(_quote(w) for w in words)
+
+
+def _quote(word: str) -> str:
+    """Shell quoting that leaves Chinese words bare, as a user would type them."""
+    if word and all(c.isalnum() or c in "-_./:=@,+%" or (ord(c) > 127 and not c.isspace())
+                    for c in word):
+        return word
+    return shlex.quote(word)
 
 
 # ---------------------------------------------------------------- the wizard

@@ -202,11 +202,17 @@ def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
             answer = p.text(question, default=prior or "",
                             validate=validator(check) if check else (None if optional else required))
             return answer.strip() or None
-        w.step(key, question.rstrip("：:"), ask)
+        w.step(key, question.split("（")[0].rstrip("：:"), ask)
 
+    coded = {"categories": "categories", "channel": "channels",
+             "recommending_body": "recommending_bodies", "background": "backgrounds"}
     for key in ("name", "id_number", "phone", "categories", "channel", "recommending_body",
                 "work_unit", "background"):
-        w.given(t(f"supervisor.col.{key}"), values[key])
+        value = values[key]
+        if value and key in coded and (key != "recommending_body" or pack.recommending_bodies):
+            value = [label(coded[key], c) for c in value] if isinstance(value, list) \
+                else label(coded[key], value)
+        w.given(t(f"supervisor.col.{key}"), value)
     if not values["name"]:
         ask_text("name", t("supervisor.ask.name"),
                  lambda v: identity.check_text("name", v, required=True))

@@ -32,7 +32,6 @@ from medisup.services.lead_rules import (
     REFERRED,
     VERIFIED,
 )
-from medisup.services.masking import mask_id_number
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork
@@ -115,23 +114,17 @@ def log(
     """Record a lead from a serving supervisor; returns it with its number and deadlines."""
     from medisup.services import departments
     from medisup.services.deadlines import lead_deadlines
-    from medisup.services.roster import serving_term
+    from medisup.services.reporters import check_received_on, serving_term_on
 
     session = uow.session
     today = today or date.today()
-    if received_on > today:
-        raise InvalidValue(t("lead.field.received_on"), received_on.isoformat(),
-                           t("lead.expect_not_future", today=today.isoformat()))
+    check_received_on(received_on, today)
     target = rules.check_target(target_kind, target_name, target_credit_code)
     amount_value = rules.check_amount(amount)
     text = rules.check_text(description, "description")
 
     person = find_supervisor(session, supervisor)
-    term = serving_term(session, person.id, received_on)
-    if term is None:
-        raise RuleViolation(t("lead.not_serving", name=person.name,
-                              id_number=mask_id_number(person.id_number),
-                              date=received_on.isoformat()))
+    term = serving_term_on(session, person, received_on)
     if department:
         dept = departments.validate_code(department)
         departments.get(session, dept)
