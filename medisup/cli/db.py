@@ -25,25 +25,21 @@ def init(
     save: Annotated[bool, typer.Option("--save/--no-save", help=t("help.opt.save_config"))] = True,
 ) -> None:
     from medisup.config import config_file_values, save_settings
-    from medisup.packs import available_packs, load_pack
     from medisup.services import database
 
     settings = settings_of(ctx)
-    if quota is not None and not 0 <= quota <= QUOTA_MAX:
-        from medisup.errors import UsageError
-
-        raise UsageError(t("error.invalid_value", field="--quota", value=quota,
-                           expected=t("db.quota_range", max=QUOTA_MAX)))
+    _check_quota(quota)
+    asked: dict = {}
     if not (code and name and pack) and can_prompt(ctx) and database.has_departments(settings) is not True:
-        p = prompter()
-        code = code or p.text(t("init.ask_code"))
-        name = name or p.text(t("init.ask_name"))
-        pack = pack or p.select(
-            t("init.ask_pack"),
-            [(n, f"{n}  {load_pack(n).regulation}") for n in available_packs()],
-        )
-    result = database.initialise(settings, code=code, name=name, pack=pack, quota=quota,
-                                 command="init")
+        wizard = _init_wizard(ctx, code=code, name=name, pack=pack, quota=quota)
+        result = wizard.run(ctx, lambda a: _initialise(ctx, {
+            "code": code, "name": name, "pack": pack, "quota": quota, **a}),
+            lambda a: {k: v for k, v in a.items() if k != "operator"})
+        asked = wizard.answers
+        if asked.get("operator"):
+            settings = settings.with_options(operator=asked["operator"])
+    else:
+        result = _initialise(ctx, {"code": code, "name": name, "pack": pack, "quota": quota})
     if result.before != result.after:
         success(t("db.upgraded", url=result.url, before=result.before or "—", after=result.after))
     else:
@@ -63,9 +59,82 @@ def init(
         if settings.sources.get("database") != "default" or ctx.find_root().params.get("db"):
             if not current.get("database"):
                 values["database"] = settings.database_url
+        if asked.get("operator") and asked["operator"] != current.get("operator"):
+            values["operator"] = asked["operator"]
         if values:
             path = save_settings(**values)
             message(t("init.saved_config", path=path, keys=", ".join(sorted(values))))
+
+
+def _check_quota(quota: int | None) -> None:
+    if quota is not None and not 0 <= quota <= QUOTA_MAX:
+        from medisup.errors import UsageError
+
+        raise UsageError(t("error.invalid_value", field="--quota", value=quota,
+                           expected=t("db.quota_range", max=QUOTA_MAX)))
+
+
+def _initialise(ctx: typer.Context, a: dict):
+    from medisup.services import database
+
+    settings = settings_of(ctx)
+    if a.get("operator"):
+        settings = settings.with_options(operator=a["operator"])
+    return database.initialise(settings, code=a["code"], name=a["name"], pack=a["pack"],
+                               quota=a["quota"], command="init")
+
+
+def _init_wizard(ctx: typer.Context, *, code, name, pack, quota):
+    """The first department, asked for in a terminal: the code checked at its question, the
+    pack preselected from the code's province, the quota and who is operating."""
+    from medisup.cli.prompts import Wizard, required, validator
+    from medisup.packs import available_packs, load_pack
+    from medisup.services import departments
+    from medisup.services.uow import _check_operator
+
+    p = prompter()
+    w = Wizard(t("wizard.init.title"))
+    w.given(t("field.dept_code"), code)
+    w.given(t("field.dept_name"), name)
+    w.given(t("wizard.init.pack"), pack)
+    w.given(t("field.quota"), quota)
+
+    def province_pack(a: dict) -> str | None:
+        region = departments.PROVINCES.get((a.get("code") or code or "")[:2])
+        return next((n for n in available_packs() if load_pack(n).region == region), None)
+
+    def as_quota(text: str) -> int | None:
+        text = text.strip()
+        if not text:
+            return None
+        if not text.isdigit():
+            from medisup.errors import UsageError
+
+            raise UsageError(t("error.invalid_value", field="--quota", value=text,
+                               expected=t("db.quota_range", max=QUOTA_MAX)))
+        _check_quota(int(text))
+        return int(text)
+
+    if not code:
+        w.step("code", t("field.dept_code"), lambda prior: departments.validate_code(p.text(
+            t("init.ask_code"), default=prior or "", validate=validator(departments.validate_code))))
+    if not name:
+        w.step("name", t("field.dept_name"), lambda prior: p.text(
+            t("init.ask_name"), default=prior or "", validate=required).strip())
+    if not pack:
+        w.step("pack", t("wizard.init.pack"), lambda prior: p.select(
+            t("init.ask_pack"), [(n, f"{n}  {load_pack(n).regulation}") for n in available_packs()],
+            default=province_pack(w.answers) or prior), depends=("code",))
+    if quota is None:
+        w.step("quota", t("field.quota"), lambda prior: as_quota(p.text(
+            t("wizard.init.ask_quota"), default="" if prior is None else str(prior),
+            validate=validator(as_quota))))
+    operator = settings_of(ctx).operator
+    w.step("operator", t("wizard.init.operator"), lambda prior: p.text(
+        t("wizard.init.ask_operator"), default=prior or operator or "",
+        validate=lambda v: required(v) if not v.strip() else validator(_check_operator)(v.strip())
+    ).strip())
+    return w
 
 
 @app.command("upgrade", help=t("help.db.upgrade"))
