@@ -148,16 +148,19 @@ class Prompter:
 
 
 def confirm_destructive(ctx: typer.Context, summary: str, *, yes: bool) -> None:
-    """Before a destructive write: ``--yes`` goes ahead; in a terminal the user reads
-    ``summary`` and confirms; without a terminal (or with ``--no-input``) it is a usage
-    error (exit 2) naming ``--yes``.  Declining raises :class:`Cancelled`."""
+    """Before a destructive write: ``--yes`` goes ahead; ``--no-input`` without ``--yes``
+    is a usage error (exit 2) naming ``--yes``; in a terminal the user reads ``summary``
+    and confirms (declining raises :class:`Cancelled`); a script without a terminal that
+    has not said ``--no-input`` goes ahead, as it always has."""
     from medisup.cli import common
     from medisup.render import warning
 
     if yes:
         return
-    if not common.can_prompt(ctx):
+    if common.settings_of(ctx).no_input:
         raise UsageError(t("wizard.needs_yes", summary=summary))
+    if not common.can_prompt(ctx):
+        return
     warning(summary)
     if not common.prompter().confirm(t("wizard.proceed"), default=False):
         raise Cancelled()

@@ -10,7 +10,8 @@ import typer
 
 from medisup.cli import common
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
-from medisup.errors import UsageError
+from medisup.cli.prompts import YesOption
+from medisup.errors import MedisupError, UsageError
 from medisup.i18n import t
 from medisup.render import (
     Column,
@@ -429,13 +430,17 @@ def reject(
     reason: Annotated[str | None, typer.Option("--reason", help=_h("opt.reason"))] = None,
     department: DeptOption = None,
     on: OnOption = None,
+    yes: YesOption = False,
 ) -> None:
+    from medisup.cli.prompts import confirm_destructive, required
     from medisup.services import supervisors
 
     values = {"reason": reason}
     _ask_or_require(ctx, [] if reason else ["--reason"], lambda: values.update(
-        reason=common.prompter().text(t("supervisor.ask.reason"))))
+        reason=common.prompter().text(t("supervisor.ask.reason"), validate=required).strip()))
     on_d = _date(on, "--on")
+    confirm_destructive(ctx, t("wizard.reject.summary", person=_masked(id_number),
+                               reason=_text(values["reason"])), yes=yes)
     a = run(ctx, lambda uow: supervisors.reject(uow, id_number, reason=_text(values["reason"]),
                                                department=department, on=on_d))
     success(t("supervisor.rejected", person=_masked(id_number), dept=a.department_code,
@@ -468,7 +473,50 @@ def renew(
 
 
 def _ask_code(ctx: typer.Context, department: str | None, kind: str, question: str) -> str:
-    return common.prompter().select(question, _choices(_pack(ctx, department), kind))
+    from medisup.cli.prompts import item_label
+
+    pack = _pack(ctx, department)
+    return common.prompter().select(question, [(i.code, item_label(i)) for i in getattr(pack, kind)])
+
+
+def _today():
+    from datetime import date
+
+    return date.today()
+
+
+def _terminate_wizard(ctx: typer.Context, id_number: str, department: str | None, *,
+                      effective: str | None, note: str | None, referral: str | None):
+    """The ground with its full label and article, the effective date (default today), and
+    where the pack links the ground to a referral, where the case goes."""
+    from medisup.cli.prompts import Wizard, item_label, validator
+
+    pack = _pack(ctx, department)
+    p = common.prompter()
+    w = Wizard(t("wizard.terminate.title", person=_masked(id_number)))
+    w.given(t("supervisor.col.effective_on"), effective)
+    w.given(t("supervisor.col.referral"), referral)
+    w.given(t("supervisor.col.note"), note)
+
+    def item(a: dict[str, Any]):
+        return pack.resolve("termination_grounds", a["ground"])
+
+    w.step("ground", t("supervisor.col.ground"), lambda prior: p.select(
+        t("supervisor.ask.ground"), [(i.code, item_label(i)) for i in pack.termination_grounds],
+        default=prior), show=lambda v: f"{item({'ground': v}).text()}（{item({'ground': v}).cite()}）")
+    if effective is None:
+        w.step("effective", t("supervisor.col.effective_on"), lambda prior: p.text(
+            t("wizard.terminate.ask_effective"), default=prior or _today().isoformat(),
+            validate=validator(lambda v: _date(v, "--effective"))).strip())
+    if referral is None:
+        w.step("referral", t("supervisor.col.referral"), lambda prior: p.text(
+            t("wizard.terminate.ask_referral", note=item(w.answers).note_text() or ""),
+            default=prior or "").strip() or None,
+            when=lambda a: item(a).referral, depends=("ground",))
+    if note is None:
+        w.step("note", t("supervisor.col.note"), lambda prior: p.text(
+            t("wizard.terminate.ask_note"), default=prior or "").strip() or None)
+    return w
 
 
 @app.command("terminate", help=_h("terminate"))
@@ -480,17 +528,36 @@ def terminate(
     note: NoteOption = None,
     referral: Annotated[str | None, typer.Option("--referral", help=_h("opt.referral"))] = None,
     department: DeptOption = None,
+    yes: YesOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
+    from medisup.cli.prompts import confirm_destructive
     from medisup.services import supervisors
 
-    values = {"ground": ground}
-    _ask_or_require(ctx, [] if ground else ["--ground"], lambda: values.update(
-        ground=_ask_code(ctx, department, "termination_grounds", t("supervisor.ask.ground"))))
-    effective_d = _date(effective, "--effective")
-    done = run(ctx, lambda uow: supervisors.terminate(
-        uow, id_number, ground=_text(values["ground"]), effective=effective_d, note=note,
-        referral=referral, department=department))
+    def write(a: dict[str, Any]):
+        return run(ctx, lambda uow: supervisors.terminate(
+            uow, id_number, ground=_text(a.get("ground", ground)),
+            effective=_date(a.get("effective", effective), "--effective"),
+            note=a.get("note", note), referral=a.get("referral", referral),
+            department=department))
+
+    if not ground and common.can_prompt(ctx):
+        wizard = _terminate_wizard(ctx, id_number, department, effective=effective, note=note,
+                                   referral=referral)
+        done = wizard.run(ctx, write, dict)  # the summary's 确认保存 is the confirmation
+    else:
+        common.require(ctx, [] if ground else ["--ground"])
+        label = ground or ""
+        if not yes and common.can_prompt(ctx):
+            try:
+                item = _pack(ctx, department).resolve("termination_grounds", label)
+                label = f"{item.text()}（{item.cite()}）"
+            except MedisupError:  # the service names the problem with the person's own pack
+                pass
+        confirm_destructive(ctx, t("wizard.terminate.summary", person=_masked(id_number),
+                                   ground=label,
+                                   on=_date(effective, "--effective") or _today()), yes=yes)
+        done = write({})
     success(t("supervisor.terminated", person=_masked(id_number), dept=done.department_code,
               ground=done.label, article=done.article, on=done.effective_on.isoformat()))
     if done.referral:
