@@ -101,7 +101,18 @@ def base_workbook() -> bytes:
         sheet.append([v.replace("\x07", "") if isinstance(v, str) else v for v in row])
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    # fixed timestamps, so the same seed flips the same bits on any day
+    src = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                part = re.sub(rb">[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?<", b">2026-01-01T00:00:00Z<",
+                              part)
+            dst.writestr(zipfile.ZipInfo(info.filename, (2026, 1, 1, 0, 0, 0)), part,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return fixed.getvalue()
 
 
 def base_csv() -> str:
@@ -118,7 +129,8 @@ def rezip(data: bytes, edit) -> bytes:
         for info in src.infolist():
             part = edit(info.filename, src.read(info.filename))
             if part is not None:
-                dst.writestr(info.filename, part)
+                dst.writestr(zipfile.ZipInfo(info.filename, info.date_time), part,
+                             compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
@@ -232,7 +244,10 @@ def run_case(path: Path, out: Path) -> tuple[int, str]:
             return -1, "not one line"
         return int(exc.exit_status), getattr(exc, "key", type(exc).__name__)
     except Exception as exc:
-        return -1, f"{type(exc).__name__}: {str(exc)[:80]}"
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return -1, f"{type(exc).__name__}: {str(exc)[:80]} at {Path(where.filename).name}:{where.lineno}"
 
 
 def fuzz_main(count: int, folder: str, seed: int = 15, time_limit: float = 10.0) -> dict:

@@ -122,3 +122,12 @@ def test_cli_damaged_workbook_is_one_line_exit_3(cli, tmp_path):
 def test_generated_cases_are_deterministic():
     first = [(n, len(d)) for n, _, d in fuzz_cases(40)]
     assert first == [(n, len(d)) for n, _, d in fuzz_cases(40)]
+
+
+@pytest.mark.parametrize(("seed", "name"), [(2, "542-flip"), (2, "936-flip")])
+def test_zip_claiming_an_unknown_version_is_a_damaged_file(tmp_path, seed, name):
+    """Bit flips found by the bench fuzzer: zipfile raises NotImplementedError on open."""
+    number = int(name.split("-")[0])
+    case = next(d for n, _, d in fuzz_cases(number + 1, seed) if n == name)
+    status, kind = run_case(_write(tmp_path, "v.xlsx", case), tmp_path / "e.xlsx")
+    assert (status, kind) == (3, "excel.error.not_workbook")

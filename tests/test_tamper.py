@@ -188,3 +188,9 @@ def test_operator_too_long_is_usage_error(chain, monkeypatch):
     cli = C(chain.url, monkeypatch)
     done = cli("--operator", "长" * 10240, "dept", "list")
     assert done.exit_code == 2 and "--operator" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("option", ["--batch", "--limit"])
+def test_audit_log_numbers_out_of_range_are_usage_errors(run, option):
+    done = run("audit", "log", option, str(2**70))
+    assert done.exit_code == 2 and option in done.stderr and "内部错误" not in done.stderr

@@ -31,6 +31,8 @@ def log(
     from medisup.cli.common import parse_date
     from medisup.services import audit
 
+    _in_range("--batch", batch)
+    _in_range("--limit", limit)
     since_d = parse_date(since, "--since")
     until_d = parse_date(until, "--until")
 
@@ -150,3 +152,15 @@ def _printable(value):
     if isinstance(value, list):
         return [_printable(v) for v in value]
     return value
+
+
+INT_MAX = 2**63 - 1  # what the database's integer columns hold
+
+
+def _in_range(option: str, value: int | None) -> None:
+    """A number the database can compare with, else a usage error naming the range."""
+    if value is not None and not 0 <= value <= INT_MAX:
+        from medisup.errors import UsageError
+
+        raise UsageError(t("error.invalid_value", field=option, value=value,
+                           expected=t("audit.expect_range", max=INT_MAX)))

@@ -131,7 +131,8 @@ def check_xlsx(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
     path = Path(path)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, NotImplementedError,
+            EOFError, zlib.error):
         raise UnsupportedFile("excel.error.not_workbook", path) from None
     with archive:
         members = archive.infolist()
