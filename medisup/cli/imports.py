@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from medisup.cli.common import FormatOption, run
+from medisup.cli.prompts import YesOption
 from medisup.errors import ExitStatus
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, message, render_rows, success, warning
@@ -75,9 +76,14 @@ def undo(
     ctx: typer.Context,
     batch: Annotated[int, typer.Argument(help=t("help.import.arg.batch"), show_default=False,
                                          metavar="BATCH")],
+    yes: YesOption = False,
 ) -> None:
-    from medisup.services import imports
+    from medisup.cli.prompts import confirm_destructive
+    from medisup.services import imports, undo_preview
 
+    if not yes:
+        ahead = run(ctx, lambda uow: undo_preview.preview(uow, batch), write=False)
+        confirm_destructive(ctx, ahead.describe(), yes=yes)
     done = run(ctx, lambda uow: imports.undo(uow, batch))
     success(t("import.undone", batch=done.id, file=done.file_name,
               kind=t(f"import.kind.{done.kind}"), created=done.created, updated=done.updated))
