@@ -100,25 +100,28 @@ def renewals(uow: UnitOfWork, *, within: int = DEFAULT_WITHIN, as_of: date | Non
         col(Person.id) == col(Term.person_id), *where).order_by(
         col(Term.end_date), col(Term.id))).all()
     records = term_records(session, where, as_of)
+    # What each department's pack says, looked up once (not once per term).
+    rules = {code: (p.renewal_consent == "required", p.on_term_end,
+                    p.cite("renewal_article") or "", p.cite("on_term_end_article") or "")
+             for code, p in packs.items()}
     items, findings = [], []
     for tid, pid, code, term_number, start, end, name, number in rows:
-        pack = packs[code]
+        consent, on_term_end, renewal_article, end_article = rules[code]
         state = "ending" if end >= as_of else "ended"
         shown = number if reveal else (mask_id_number(number) or "")
         item = RenewalItem(
             person_id=pid, name=name, id_number=shown, department_code=code, term_id=tid,
             term_number=term_number, start_date=start, end_date=end, state=state,
             days_left=(end - as_of).days,
-            consent_required=pack.renewal_consent == "required", consent_on_file=False,
-            on_term_end=pack.on_term_end, article=pack.cite("renewal_article") or "",
-            record=records.get(tid, EMPTY))
+            consent_required=consent, consent_on_file=False, on_term_end=on_term_end,
+            article=renewal_article, record=records.get(tid, EMPTY))
         items.append(item)
         key = "review.finding.term_ending" if state == "ending" else "review.finding.term_ended"
         findings.append(Finding(
             kind=f"term_{state}", department_code=code, person_id=pid,
             message=t(key, name=name, id_number=shown, end=end.isoformat(),
                       days=abs(item.days_left)),
-            article=pack.cite("on_term_end_article") or ""))
+            article=end_article))
     if reveal and items:
         uow.audit("reveal", "person", "review renewals",
                   after={"people": [i.person_id for i in items]})
