@@ -194,3 +194,17 @@ def test_operator_too_long_is_usage_error(chain, monkeypatch):
 def test_audit_log_numbers_out_of_range_are_usage_errors(run, option):
     done = run("audit", "log", option, str(2**70))
     assert done.exit_code == 2 and option in done.stderr and "内部错误" not in done.stderr
+
+
+def test_large_tables_are_sealed_by_count_only(chain, monkeypatch):
+    from medisup.services import audit
+
+    monkeypatch.setattr(audit, "SEAL_FULL_MAX", 3)
+    with chain.uow("150000", command="dept update") as uow:
+        from medisup.services import departments
+
+        departments.update(uow, "150102", quota=4)
+    sql(chain, "UPDATE department SET quota=999 WHERE code='150102'")
+    assert report(chain, deep=True).ok  # 8 departments > 3: the count is all that is kept
+    sql(chain, "DELETE FROM department WHERE code='450102'")
+    assert report(chain, deep=True).tables == (("department", "8 → 7"),)
