@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from medisup.cli.common import FormatOption, can_prompt, prompter, settings_of
+from medisup.cli.common import FormatOption, prompter, settings_of
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, message, render_record, success
 
@@ -24,13 +24,15 @@ def init(
     quota: Annotated[int | None, typer.Option("--quota", help=t("help.opt.quota"))] = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help=t("help.opt.save_config"))] = True,
 ) -> None:
+    from medisup.cli import common
     from medisup.config import config_file_values, save_settings
     from medisup.services import database
 
     settings = settings_of(ctx)
     _check_quota(quota)
     asked: dict = {}
-    if not (code and name and pack) and can_prompt(ctx) and database.has_departments(settings) is not True:
+    if not (code and name and pack) and common.can_prompt(ctx) \
+            and database.has_departments(settings) is not True:
         wizard = _init_wizard(ctx, code=code, name=name, pack=pack, quota=quota)
         result = wizard.run(ctx, lambda a: _initialise(ctx, {
             "code": code, "name": name, "pack": pack, "quota": quota, **a}),
