@@ -349,3 +349,30 @@ def test_planned_meeting_with_no_attendance_does_not_count(seeded):
     activity(seeded, dept="450102", kind="forum", held_on=date(2025, 11, 3), participants=[a],
              today=date(2025, 10, 1))  # planned, never recorded as held
     assert "meeting_duty_missed" in {f.kind for f in _annual(seeded, year=2025).findings}
+
+
+def test_annual_rewards_granted_and_paid(seeded):
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from medisup.models import Lead, Reward
+    from tests.helpers_leads import GX_HOSPITAL, GX_HOSPITAL_CODE, log_lead
+
+    _, number = person(seeded, dept="450102", start=date(2025, 1, 1))
+    log_lead(seeded, number, dept="450000", received=date(2025, 3, 3), name=GX_HOSPITAL,
+             credit_code=GX_HOSPITAL_CODE)
+    with seeded.uow("450000") as uow:
+        lead = uow.session.exec(select(Lead)).one()
+        for notice, claimed, amount in ((date(2025, 5, 1), date(2025, 6, 1), "800"),
+                                        (date(2025, 12, 1), None, "300"),
+                                        (date(2024, 12, 1), date(2025, 1, 5), "200")):
+            uow.session.add(Reward(lead_id=lead.id, computed=Decimal(amount),
+                                   amount=Decimal(amount), basis="test", status="notified",
+                                   notice_on=notice, claimed_on=claimed,
+                                   created_at=datetime.now(UTC)))
+    rewards = _annual(seeded, year=2025).departments[0]["total"]["rewards"]
+    assert (rewards["granted"], rewards["granted_amount"]) == (2, Decimal("1100"))
+    assert (rewards["paid"], rewards["paid_amount"]) == (2, Decimal("1000"))
+    assert _annual(seeded, dept="450000", year=2025).departments[0]["own"]["rewards"][
+        "granted"] == 0

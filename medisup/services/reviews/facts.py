@@ -179,18 +179,18 @@ def leads(session: Session, codes: list[str], year: int, as_of: date) -> Tally:
 def rewards(session: Session, codes: list[str], year: int) -> Tally:
     """Rewards notified (granted) and claimed (paid) in the year, count and amount."""
     out = _nested()
-    # Rewards are few and leads many: the department test goes through an expression so
-    # the query reads the rewards first and finds each one's lead by its key, instead of
-    # walking every lead of the departments.
-    dept = func.coalesce(col(Lead.department_code), "")
+    # Rewards are few and leads many: read the year's rewards and look each one's
+    # department up by the lead's key, never walking the departments' leads.
+    dept = (select(Lead.department_code).where(col(Lead.id) == col(Reward.lead_id))
+            .correlate(Reward).scalar_subquery())
+    wanted = set(codes)
     for key, day in (("granted", Reward.notice_on), ("paid", Reward.claimed_on)):
-        rows = session.exec(select(Lead.department_code, func.count(), func.sum(Reward.amount))
-                            .where(col(Reward.lead_id) == col(Lead.id), dept.in_(codes),
-                                   _year(day, year), col(Reward.status) != "cancelled")
-                            .group_by(Lead.department_code))
+        rows = session.exec(select(dept, func.count(), func.sum(Reward.amount)).where(
+            _year(day, year), col(Reward.status) != "cancelled").group_by(dept))
         for code, n, amount in rows:
-            out[code][key] = int(n)
-            out[code][f"{key}_amount"] = Decimal(str(amount or 0))
+            if code in wanted:
+                out[code][key] = int(n)
+                out[code][f"{key}_amount"] = Decimal(str(amount or 0))
     return out
 
 
