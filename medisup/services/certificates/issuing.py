@@ -83,13 +83,14 @@ def write_certificates(uow: UnitOfWork, items: list[tuple[Term, Person, Departme
                                   term_start=term.start_date, term_end=term.end_date,
                                   department=dept.code),
             created_at=now())
-        session.add(cert)
-        session.flush()
+        session.add(cert)  # inserted by the audit entry's flush, which gives it its id
         uow.audit("reissue" if reissue else "issue", "certificate", number, after={
             "number": number, "term_id": term.id, "person_id": person.id,
             "department_code": dept.code, "issued_on": on, "status": "valid",
             "reissue_of": reissue[0].number if reissue else None,
             "reissue_reason": reissue[1] if reissue else None})
+        if cert.id is None:  # the audit trail did not flush: get the id ourselves
+            session.flush()
         out.append(record_of(session, cert, term, person, dept, on, roles=roles))
     return out
 
