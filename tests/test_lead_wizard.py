@@ -94,10 +94,12 @@ def test_update_wizard_offers_only_the_allowed_next_steps(cli, seeded, keys):
     number = json.loads(logged.stdout)["number"]
     keys(ENTER)  # the only next step from 已登记: 办理中
     keys("稽核科" + ENTER)  # handling unit
+    keys(ENTER)  # 确认保存？ 是
     result = cli("lead", "update", number, "--on", "2024-09-30", dept="150100")
     assert result.exit_code == 0, result.stderr
     keys(DOWN + DOWN + ENTER)  # verified, unfounded, [referred]
     keys("市公安局" + ENTER)
+    keys(ENTER)  # 确认保存？ 是
     result = cli("lead", "update", number, "--on", "2024-10-09", dept="150100")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(cli("lead", "show", number, "-f", "json", dept="150100").stdout)

@@ -494,6 +494,34 @@ def show(
 # ---------------------------------------------------------------- handling
 
 
+def _update_wizard(ctx: typer.Context, number: str, *, unit: str | None,
+                   referral_target: str | None):
+    """The next step, offered only among those the lead's status allows, and what it needs."""
+    from medisup.cli.prompts import Wizard, required
+    from medisup.services import lead_rules, leads
+
+    current = run(ctx, lambda uow: leads.get_lead(uow, number).status, write=False)
+    allowed = lead_rules.TRANSITIONS.get(current, ())
+    if not allowed:
+        lead_rules.check_transition(current, lead_rules.CLOSED)
+    ask = common.prompter()
+    w = Wizard(t("wizard.lead.update_title", number=number))
+    w.given(t("lead.col.handling_unit"), unit)
+    w.given(t("lead.col.referral_target"), referral_target)
+    w.step("to", t("lead.col.status"), lambda prior: ask.select(
+        t("lead.ask.to_status", current=_status(current)), [(s, _status(s)) for s in allowed],
+        default=prior), show=_status)
+    if not unit:
+        w.step("unit", t("lead.col.handling_unit"), lambda prior: ask.text(
+            t("lead.ask.unit"), default=prior or "", validate=required).strip(),
+            when=lambda a: a.get("to") == lead_rules.IN_PROGRESS, depends=("to",))
+    if not referral_target:
+        w.step("referral_target", t("lead.col.referral_target"), lambda prior: ask.text(
+            t("lead.ask.referral_target"), default=prior or "", validate=required).strip(),
+            when=lambda a: a.get("to") == lead_rules.REFERRED, depends=("to",))
+    return w
+
+
 @app.command("update", help=t("help.lead.update"))
 def update(
     ctx: typer.Context,
@@ -510,7 +538,7 @@ def update(
         "--referral-target", help=t("help.lead.opt.referral_target"))] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import lead_rules, leads
+    from medisup.services import leads
 
     day = parse_date(on, "--on")
     outcome_only = to is None and any(
@@ -521,28 +549,20 @@ def update(
             referral_target=referral_target))
         _after_write(detail, fmt, t("lead.outcome_recorded", number=detail.number))
         return
+    def write(a: dict[str, Any]) -> LeadDetail:
+        return run(ctx, lambda uow: leads.transition(
+            uow, number, to=a.get("to", to), on=day, note=note,
+            handling_unit=a.get("unit", unit), verified_amount=verified_amount,
+            recovered_amount=recovered_amount,
+            referral_target=a.get("referral_target", referral_target)))
+
     if to is None:
         if not common.can_prompt(ctx):
             common.require(ctx, ["--to"])
-        current = run(ctx, lambda uow: leads.get_lead(uow, number).status, write=False)
-        allowed = lead_rules.TRANSITIONS.get(current, ())
-        if not allowed:
-            lead_rules.check_transition(current, lead_rules.CLOSED)
-        ask = common.prompter()
-        to = ask.select(t("lead.ask.to_status", current=_status(current)),
-                        [(s, _status(s)) for s in allowed])
-        if to == lead_rules.IN_PROGRESS and not unit:
-            unit = ask.text(t("lead.ask.unit"),
-                            validate=lambda s: bool(s.strip()) or t("lead.ask.required"))
-        if to == lead_rules.REFERRED and not referral_target:
-            referral_target = ask.text(
-                t("lead.ask.referral_target"),
-                validate=lambda s: bool(s.strip()) or t("lead.ask.required"))
-
-    detail = run(ctx, lambda uow: leads.transition(
-        uow, number, to=to, on=day, note=note, handling_unit=unit,
-        verified_amount=verified_amount, recovered_amount=recovered_amount,
-        referral_target=referral_target))
+        detail = _update_wizard(ctx, number, unit=unit, referral_target=referral_target).run(
+            ctx, write, dict)
+    else:
+        detail = write({})
     last = detail.events[-1]
     _after_write(detail, fmt, t("lead.moved", number=detail.number,
                                 status=_status(last.to_status), on=last.on_date))
