@@ -224,3 +224,44 @@ def test_cli_propose_json(cli, seeded):
     doc = json.loads(res.stdout)
     assert len(doc["proposed"]) == 1 and len(doc["excluded"]) == 1
     assert "*" in doc["proposed"][0]["id_number"]
+
+
+# ---------------------------------------------------------------- wizard
+
+DOWN, ENTER, CLEAR = "\x1b[B", "\r", "\x7f" * 12
+
+
+@pytest.fixture
+def keys(monkeypatch):
+    """Keystrokes for the wizard; prompting forced on as in a terminal."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from medisup.cli import common
+
+    monkeypatch.setattr(common, "can_prompt", lambda ctx: True)
+    with create_pipe_input() as pipe:
+        common.set_prompter(common.Prompter(input=pipe, output=DummyOutput()))
+        try:
+            yield pipe.send_text
+        finally:
+            common.set_prompter(None)
+
+
+def test_add_wizard_asks_kind_date_topic_and_institution(cli, seeded, keys):
+    keys(DOWN * 3 + ENTER)  # kind: visit, survey, mystery_visit, [inspection]
+    keys(CLEAR + "2025-06-10" + ENTER)
+    keys("住院专项检查" + ENTER)
+    keys(HOSPITAL + ENTER)
+    keys(HOSPITAL_CODE + ENTER)
+    keys(ENTER)  # 确认保存？ 是
+    res = cli("activity", "add", "--format", "json", dept="150102")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert (doc["kind"], doc["held_on"], doc["topic"]) == ("inspection", "2025-06-10", "住院专项检查")
+    assert doc["institutions"] == [{"name": HOSPITAL, "credit_code": HOSPITAL_CODE}]
+
+
+def test_add_without_terminal_names_the_missing_options(cli):
+    res = cli("activity", "add", "--kind", "visit", dept="150102")
+    assert res.exit_code == 2 and "--date" in res.stderr and "--topic" in res.stderr

@@ -98,18 +98,77 @@ def add(
 ) -> None:
     from medisup.services import activities
 
-    common.require(ctx, [name for name, value in (("--kind", kind), ("--date", held_on),
-                                                  ("--topic", topic)) if not value])
-    day = parse_date(held_on, "--date")
-    assert day is not None and kind is not None and topic is not None
-    data = activities.NewActivity(
-        kind=kind, held_on=day, topic=topic, department=department,
-        institutions=activities.pair_institutions(institution, credit_code),
-        participants=list(participant or []), note=note, override_reason=override_reason)
-    detail = run(ctx, lambda uow: activities.add(uow, data))
+    given = {"kind": kind, "held_on": held_on, "topic": topic}
+    missing = [f"--{'date' if k == 'held_on' else k}" for k, v in given.items() if not v]
+    pairs = activities.pair_institutions(institution, credit_code)
+
+    def write(a: dict[str, Any]) -> ActivityDetail:
+        values = {k: a.get(k) or v for k, v in given.items()}
+        day = parse_date(values["held_on"], "--date")
+        assert day is not None
+        found = pairs or ([(a["institution"], a.get("credit_code") or None)]
+                          if a.get("institution") else [])
+        data = activities.NewActivity(
+            kind=values["kind"] or "", held_on=day, topic=values["topic"] or "",
+            department=department, institutions=found, participants=list(participant or []),
+            note=note, override_reason=override_reason)
+        return run(ctx, lambda uow: activities.add(uow, data))
+
+    if missing and common.can_prompt(ctx):
+        detail = _wizard(ctx, given, department, bool(pairs)).run(
+            ctx, write, lambda a: {("date" if k == "held_on" else k): v for k, v in a.items()})
+    else:
+        common.require(ctx, missing)
+        detail = write({})
     _after_write(detail, fmt, t("activity.added", number=detail.number, kind=detail.row.kind_label,
                                 held_on=detail.row.held_on.isoformat(),
                                 count=len(detail.participants)))
+
+
+def _wizard(ctx: typer.Context, given: dict[str, Any], department: str | None,
+            has_institutions: bool):
+    """Questions for what ``activity add`` was not given: the kind from the pack, the
+    date, the topic, and — for a kind that inspects — the institution and its code."""
+    from datetime import date
+
+    from medisup.cli.prompts import Wizard, item_label, required, validator
+    from medisup.services import departments
+    from medisup.services.lead_rules import check_credit_code
+
+    pack = run(ctx, lambda uow: departments.pack_of(uow.session, department or uow.require_dept()),
+               write=False)
+    ask = common.prompter()
+    w = Wizard(t("activity.wizard.title"))
+    labels = {"kind": t("activity.col.kind_label"), "held_on": t("activity.col.held_on"),
+              "topic": t("activity.col.topic")}
+    for key, label in labels.items():
+        w.given(label, given[key])
+
+    def kind_of(a: dict[str, Any]):
+        return pack.resolve("activity_kinds", a.get("kind") or given["kind"])
+
+    if not given["kind"]:
+        w.step("kind", labels["kind"], lambda prior: ask.select(
+            t("activity.wizard.kind"), [(k.code, item_label(k)) for k in pack.activity_kinds],
+            default=prior), show=lambda code: pack.label("activity_kinds", code))
+    if not given["held_on"]:
+        w.step("held_on", labels["held_on"], lambda prior: ask.text(
+            t("activity.wizard.date"), default=prior or date.today().isoformat(),
+            validate=validator(lambda s: parse_date(s, "--date"))).strip())
+    if not given["topic"]:
+        w.step("topic", labels["topic"], lambda prior: ask.text(
+            t("activity.wizard.topic"), default=prior or "", validate=required).strip())
+    if not has_institutions:
+        inspects = lambda a: kind_of(a).inspects  # noqa: E731
+        w.step("institution", t("activity.col.institution"), lambda prior: ask.text(
+            t("activity.wizard.institution"), default=prior or "").strip(), when=inspects,
+            depends=("kind",))
+        w.step("credit_code", t("activity.col.credit_code"), lambda prior: ask.text(
+            t("activity.wizard.credit_code"), default=prior or "",
+            validate=validator(check_credit_code)).strip(),
+            when=lambda a: inspects(a) and bool(a.get("institution")),
+            depends=("kind", "institution"))
+    return w
 
 
 @app.command("list", help=t("help.activity.list"))
