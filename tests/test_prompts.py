@@ -273,6 +273,8 @@ def test_terminate_wizard_asks_ground_date_and_referral(cli, seeded, monkeypatch
     keys = (ENTER                                  # ground: violation (links to a referral)
             + ENTER                                # effective: today
             + "新城区医疗保障局稽核科" + ENTER   # referral
+            + DOWN + ENTER                         # the breach: the pack's first rule
+            + ENTER                                # on the effective date
             + ENTER                                # no note
             + SAVE)
     with terminal(monkeypatch, keys):
@@ -280,6 +282,19 @@ def test_terminate_wizard_asks_ground_date_and_referral(cli, seeded, monkeypatch
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["ground"] == "violation" and doc["referral"] == "新城区医疗保障局稽核科"
+    shown = json.loads(cli("supervisor", "show", number, "-f", "json").stdout)
+    assert len(shown["discipline"]) == 1
+
+
+def test_terminate_wizard_on_an_ordinary_ground(cli, seeded, monkeypatch):
+    number = make_id()
+    appoint(seeded, "150102", number)
+    keys = DOWN * 4 + ENTER + ENTER + ENTER + SAVE  # 本人申请, today, no note
+    with terminal(monkeypatch, keys):
+        result = cli("supervisor", "terminate", number, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["ground"] == "resigned"
+    assert json.loads(cli("supervisor", "show", number, "-f", "json").stdout)["discipline"] == []
 
 
 def test_import_undo_says_what_it_deletes(cli, seeded, monkeypatch, tmp_path):

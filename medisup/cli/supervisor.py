@@ -513,6 +513,18 @@ def _terminate_wizard(ctx: typer.Context, id_number: str, department: str | None
             t("wizard.terminate.ask_referral", note=item(w.answers).note_text() or ""),
             default=prior or "").strip() or None,
             when=lambda a: item(a).referral, depends=("ground",))
+    w.step("rule", t("supervisor.col.rule"), lambda prior: p.select(
+        t("wizard.terminate.ask_rule"),
+        [("", t("wizard.terminate.rule_recorded")),
+         *[(i.code, item_label(i)) for i in pack.discipline_rules]], default=prior or "") or None,
+        when=lambda a: item(a).from_discipline, depends=("ground",),
+        show=lambda v: pack.resolve("discipline_rules", v).text() if v
+        else t("wizard.terminate.rule_recorded"))
+    w.step("breach_on", t("supervisor.col.occurred_on"), lambda prior: p.text(
+        t("wizard.terminate.ask_breach_on"),
+        default=prior or w.answers.get("effective") or effective or _today().isoformat(),
+        validate=validator(lambda v: _date(v, "--date"))).strip(),
+        when=lambda a: item(a).from_discipline and bool(a.get("rule")), depends=("rule",))
     if note is None:
         w.step("note", t("supervisor.col.note"), lambda prior: p.text(
             t("wizard.terminate.ask_note"), default=prior or "").strip() or None)
@@ -535,16 +547,23 @@ def terminate(
     from medisup.services import supervisors
 
     def write(a: dict[str, Any]):
-        return run(ctx, lambda uow: supervisors.terminate(
-            uow, id_number, ground=_text(a.get("ground", ground)),
-            effective=_date(a.get("effective", effective), "--effective"),
-            note=a.get("note", note), referral=a.get("referral", referral),
-            department=department))
+        def both(uow):
+            if a.get("rule"):  # the breach behind a discipline ground, in the same transaction
+                supervisors.record_discipline(uow, id_number, rule=a["rule"],
+                                              occurred_on=_date(a.get("breach_on"), "--date"),
+                                              note=a.get("note", note))
+            return supervisors.terminate(
+                uow, id_number, ground=_text(a.get("ground", ground)),
+                effective=_date(a.get("effective", effective), "--effective"),
+                note=a.get("note", note), referral=a.get("referral", referral),
+                department=department)
+        return run(ctx, both)
 
     if not ground and common.can_prompt(ctx):
         wizard = _terminate_wizard(ctx, id_number, department, effective=effective, note=note,
                                    referral=referral)
-        done = wizard.run(ctx, write, dict)  # the summary's 确认保存 is the confirmation
+        done = wizard.run(ctx, write, lambda a: {  # the summary's 确认保存 is the confirmation
+            k: v for k, v in a.items() if k not in ("rule", "breach_on")})
     else:
         common.require(ctx, [] if ground else ["--ground"])
         label = ground or ""
