@@ -395,7 +395,7 @@ def _ask_items(pack: Pack, kind: str, prior=()) -> list[str]:
         if len(items) == 1:
             picked = [items[0].code]
         else:
-            picked = ask.checkbox(t("lead.ask.items"),
+            picked = ask.checkbox(t("wizard.lead.ask_items"),
                                   [(i.code, f"{i.code} {item_label(i)}") for i in items],
                                   default=[i.code for i in items if i.code in prior])
         chosen.extend(p for p in picked if p not in chosen)

@@ -224,7 +224,7 @@ def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
                  lambda v: identity.check_phone(v) if v.strip() else None, optional=True)
     if not values["categories"]:
         w.step("categories", t("wizard.apply.categories"),
-               lambda prior: p.checkbox(t("supervisor.ask.categories"), choices("categories"),
+               lambda prior: p.checkbox(t("wizard.apply.ask_categories"), choices("categories"),
                                         default=prior or ()),
                show=lambda v: t("wizard.list_sep").join(label("categories", c) for c in v or ()))
     if not values["channel"]:
