@@ -354,7 +354,8 @@ def _wizard(ctx: typer.Context, given: dict[str, Any], pack: Pack):
     if not given["target_name"]:
         w.step("target_name", labels["target_name"], lambda prior: ask.text(
             t(f"lead.ask.target_name.{kind_of(w.answers)}"), default=prior or "",
-            validate=required).strip())
+            validate=lambda v: required(v) if not v.strip() else validator(
+                lambda x: lead_rules.check_text(x, "target_name"))(v)).strip())
     if not given["credit_code"]:
         w.step("credit_code", labels["credit_code"], lambda prior: ask.text(
             t("lead.ask.credit_code"), default=prior or "",
@@ -366,7 +367,9 @@ def _wizard(ctx: typer.Context, given: dict[str, Any], pack: Pack):
                depends=("target_kind",), show=lambda v: " ".join(v or ()))
     if not given["description"]:
         w.step("description", labels["description"], lambda prior: ask.text(
-            t("lead.ask.description"), default=prior or "", validate=required).strip())
+            t("lead.ask.description"), default=prior or "",
+            validate=lambda v: required(v) if not v.strip() else validator(
+                lambda x: lead_rules.check_text(x, "description"))(v)).strip())
     if given["amount"] is None:
         w.step("amount", labels["amount"], lambda prior: ask.text(
             t("lead.ask.amount"), default=prior or "",

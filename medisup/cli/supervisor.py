@@ -248,7 +248,8 @@ def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
                show=lambda v: label("recommending_bodies", v) if pack.recommending_bodies
                else (v or ""))
     if values["work_unit"] is None:
-        ask_text("work_unit", t("supervisor.ask.work_unit"), optional=True)
+        ask_text("work_unit", t("supervisor.ask.work_unit"),
+                 lambda v: identity.check_text("work_unit", v), optional=True)
     if values["background"] is None and pack.backgrounds:
         w.step("background", t("wizard.apply.background"),
                lambda prior: p.select(t("supervisor.ask.background"),
