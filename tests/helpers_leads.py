@@ -7,7 +7,7 @@ import itertools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from medisup.services.identity import credit_check_char as uscc_check_char
+from medisup.identifiers import credit_check_char as uscc_check_char
 
 _serial = itertools.count(1)
 

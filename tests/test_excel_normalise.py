@@ -376,7 +376,8 @@ def test_bad_phones(raw: object) -> None:
         (0.1 + 0.2, Decimal("0.30")),
         (100, Decimal("100.00")),
         ("0", Decimal("0.00")),
-        (Decimal("2.345"), Decimal("2.35")),
+        (Decimal("2.34"), Decimal("2.34")),
+        ("1.2345万", Decimal("12345.00")),
         ("", None),
         ("无", None),
         ("-", None),
@@ -394,6 +395,10 @@ def test_bad_decimals() -> None:
     assert "金额" in expected(decimal("1.2.3"))
     assert "金额" in expected(decimal(float("inf")))
     assert "金额" in expected(decimal(True))
+    # More than two decimals is refused, as ``lead log`` refuses it, not rounded.
+    assert "金额" in expected(decimal("12.345"))
+    assert "金额" in expected(decimal(12.345))
+    assert "金额" in expected(decimal(Decimal("2.345")))
 
 
 def test_integers() -> None:

@@ -6,8 +6,11 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from medisup import identifiers
+from medisup.identifiers import Fault
 
 if TYPE_CHECKING:
     from medisup.excel.columns import ColumnSpec
@@ -71,44 +74,19 @@ class Interest(NamedTuple):
 
 # --- translation tables --------------------------------------------------------------------
 
-_SPACE_CHARS = "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
-_DROP_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff" + "".join(
-    chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]
-)
-
-_TEXT_TABLE: dict[int, int | None] = {}
-for _lo, _hi, _to in ((0xFF10, 0xFF19, 0x30), (0xFF21, 0xFF3A, 0x41), (0xFF41, 0xFF5A, 0x61)):
-    for _c in range(_lo, _hi + 1):
-        _TEXT_TABLE[_c] = _to + _c - _lo
-_TEXT_TABLE.update({ord(c): 0x20 for c in _SPACE_CHARS})
-_TEXT_TABLE.update({ord(c): None for c in _DROP_CHARS})
-
-# Numbers, dates, codes and headers may lose every full-width form; free text keeps
-# Chinese punctuation (、，（）) as the writer meant it.
-_STRICT_TABLE: dict[int, int | None] = dict(_TEXT_TABLE)
-_STRICT_TABLE.update({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
-_STRICT_TABLE.update({c: 0x2D for c in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212)})
+# The folding tables and the placeholders are the identifiers' own; free text keeps
+# Chinese punctuation (、，（）) as the writer meant it, numbers and codes lose it.
+_SPACE_CHARS = identifiers.SPACE_CHARS
+_TEXT_TABLE = identifiers.TEXT_TABLE
+_STRICT_TABLE = identifiers.STRICT_TABLE
+_PLACEHOLDERS = identifiers.PLACEHOLDERS
+_strict = identifiers.fold
 
 _HEADER_TABLE: dict[int, int | None] = dict(_STRICT_TABLE)
 _HEADER_TABLE.update({ord(c): None for c in " \n\r" + _SPACE_CHARS})
 
 _TEXT_FIX_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _SPACE_RUN_RE = re.compile(" {2,}")
-_CJK = "\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_GAP_RE = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
-
-# What bureaus write for "nothing here" in amount, date, phone and code columns.
-_PLACEHOLDERS = frozenset({"-", "--", "---", "/", "无", "暂无", "空", "N/A", "n/a", "NA"})
-
-
-def _strict(value: str) -> str:
-    """Full-width forms folded, every kind of space removed, an apostrophe prefix dropped."""
-    if not value.isascii():
-        value = value.translate(_STRICT_TABLE)
-    value = "".join(value.split())
-    if value[:1] == "'":
-        value = value[1:]
-    return value
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -156,9 +134,7 @@ def person_name(value: Any) -> str | None:
     """A person's name: clean text, and a space between two Chinese characters (张 三,
     typed to align two-character names in a roster) is dropped."""
     cleaned = text(value)
-    if cleaned and " " in cleaned and not cleaned.isascii():
-        cleaned = _CJK_GAP_RE.sub("", cleaned)
-    return cleaned
+    return identifiers.fold_name(cleaned) if cleaned else cleaned
 
 
 def _text_of(value: Any) -> str | None:
@@ -313,32 +289,36 @@ def _date_from_number(value: float, allow_month: bool) -> date | Invalid:
     return _BAD_DATE
 
 
-# --- resident ID numbers (GB 11643, ISO 7064 MOD 11-2) --------------------------------------
+# --- resident ID numbers, credit codes, phones (checked in medisup.identifiers) -----------
 
-_ID_CHECK = "10X98765432"
-_SCIENTIFIC_RE = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+|\d{12,}\.\d*")
+CREDIT_CODE_ALPHABET = identifiers.CREDIT_CODE_ALPHABET
+id_check_digit = identifiers.id_check_digit
+is_valid_id_number = identifiers.is_valid_id_number
+credit_code_check_char = identifiers.credit_check_char
+is_valid_credit_code = identifiers.is_valid_credit_code
 
 _BAD_ID_NUMERIC = Invalid("excel.expected.id_numeric")
 _BAD_ID_OLD = Invalid("excel.expected.id_old")
 _BAD_ID_SHAPE = Invalid("excel.expected.id_shape")
-_BAD_ID_CHECK = Invalid("excel.expected.id_check")
-
-
-def id_check_digit(body: str) -> str:
-    """The 18th character of a resident ID number whose first 17 digits are ``body``."""
-    # Weights are 2**(17-i) mod 11; reading the digits in base 13 (13 ≡ 2 mod 11) lets
-    # int() do the weighted sum in C.
-    return _ID_CHECK[2 * int(body, 13) % 11]
-
-
-def is_valid_id_number(value: str) -> bool:
-    """Whether ``value`` is 17 digits and the right check character (upper-case X)."""
-    return (
-        len(value) == 18
-        and value.isascii()
-        and value[:17].isdigit()
-        and id_check_digit(value[:17]) == value[17]
-    )
+_BAD_CC_SHAPE = Invalid("excel.expected.credit_code_shape")
+_BAD_PHONE = Invalid("excel.expected.phone")
+_BAD_DECIMAL = Invalid("excel.expected.decimal")
+_BAD_NEGATIVE = Invalid("excel.expected.negative")
+_BAD_EMAIL = Invalid("excel.expected.email")
+_INVALID: dict[Fault, Invalid] = {
+    Fault.ID_SHAPE: _BAD_ID_SHAPE,
+    Fault.ID_OLD: _BAD_ID_OLD,
+    Fault.ID_NUMERIC: _BAD_ID_NUMERIC,
+    Fault.ID_CHECK: Invalid("excel.expected.id_check"),
+    Fault.CREDIT_SHAPE: _BAD_CC_SHAPE,
+    Fault.CREDIT_CHECK: Invalid("excel.expected.credit_code_check"),
+    Fault.PHONE: _BAD_PHONE,
+    Fault.EMAIL: _BAD_EMAIL,
+    Fault.AMOUNT: _BAD_DECIMAL,
+    Fault.AMOUNT_NEGATIVE: _BAD_NEGATIVE,
+    Fault.AMOUNT_PLACES: _BAD_DECIMAL,
+    Fault.AMOUNT_LARGE: _BAD_DECIMAL,
+}
 
 
 def id_number(value: Any) -> str | Invalid | None:
@@ -348,24 +328,8 @@ def id_number(value: Any) -> str | Invalid | None:
     """
     cls = value.__class__
     if cls is str:
-        if len(value) == 18 and value.isdigit() and value.isascii():
-            return value if _ID_CHECK[2 * int(value[:17], 13) % 11] == value[17] else _BAD_ID_CHECK
-        if not (len(value) == 18 and value.isascii() and value.isalnum()):
-            value = _strict(value)
-            if not value:
-                return None
-        if len(value) == 18 and value.isascii() and value[:17].isdigit():
-            last = value[17]
-            if last == "x":
-                value = value[:17] + "X"
-                last = "X"
-            if last == "X" or last.isdigit():
-                return value if _ID_CHECK[2 * int(value[:17], 13) % 11] == last else _BAD_ID_CHECK
-        if value.isascii() and value.isdigit() and len(value) == 15:
-            return _BAD_ID_OLD
-        if _SCIENTIFIC_RE.fullmatch(value):
-            return _BAD_ID_NUMERIC
-        return _BAD_ID_SHAPE
+        out = identifiers.id_number(value)
+        return _INVALID[out] if out.__class__ is Fault else out
     if value is None:
         return None
     if cls is float or cls is int:
@@ -375,156 +339,43 @@ def id_number(value: Any) -> str | Invalid | None:
     return _BAD_ID_SHAPE
 
 
-# --- unified social credit codes (GB 32100) -------------------------------------------------
-
-CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CC_RE = re.compile("[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
-# Character values 0..30 spelt as base-34 digits: reversed, the code read in base 34
-# (34 ≡ 3 mod 31) is the weighted sum with weights 3**i mod 31.
-_CC_TO_BASE34 = str.maketrans(CREDIT_CODE_ALPHABET, "0123456789ABCDEFGHIJKLMNOPQRSTU")
-
-_BAD_CC_SHAPE = Invalid("excel.expected.credit_code_shape")
-_BAD_CC_CHECK = Invalid("excel.expected.credit_code_check")
-
-
-def credit_code_check_char(body: str) -> str:
-    """The 18th character of a unified social credit code whose first 17 are ``body``."""
-    total = int(body.translate(_CC_TO_BASE34)[::-1], 34) % 31
-    return CREDIT_CODE_ALPHABET[(31 - total) % 31]
-
-
-def is_valid_credit_code(value: str) -> bool:
-    """Whether ``value`` is a well-formed code with the right check character."""
-    return bool(_CC_RE.fullmatch(value)) and credit_code_check_char(value[:17]) == value[17]
-
-
 def credit_code(value: Any) -> str | Invalid | None:
     """An 18-character unified social credit code, upper-case, check character verified."""
     if value is None:
         return None
     if value.__class__ is not str:
         return _BAD_CC_SHAPE
-    if not (len(value) == 18 and value.isascii() and value.isalnum()):
-        value = _strict(value)
-        if not value or value in _PLACEHOLDERS:
-            return None
-    value = value.upper()
-    if not _CC_RE.fullmatch(value):
-        return _BAD_CC_SHAPE
-    return value if credit_code_check_char(value[:17]) == value[17] else _BAD_CC_CHECK
-
-
-# --- phones --------------------------------------------------------------------------------
-
-_MOBILE_RE = re.compile(r"(?:\+?86|0086)?(1[3-9]\d{9})")
-# 010 and 02x are the only three-digit area codes; the rest have four digits.
-_LANDLINE_RE = re.compile(
-    r"(?:\+?86|0086)?(010|02\d|0[3-9]\d\d)-?([1-9]\d{6,7})(?:(?:-|转|ext\.?|x|#)(\d{1,6}))?",
-    re.IGNORECASE,
-)
-_BAD_PHONE = Invalid("excel.expected.phone")
+    out = identifiers.credit_code(value)
+    return _INVALID[out] if out.__class__ is Fault else out
 
 
 def phone(value: Any) -> str | Invalid | None:
     """A mobile number (13812345678) or a landline with area code (0471-1234567[-123])."""
     cls = value.__class__
     if cls is str:
-        if (
-            len(value) == 11
-            and value.isascii()
-            and value.isdigit()
-            and value[0] == "1"
-            and value[1] in "3456789"
-        ):
-            return value
-        value = _strict(value).replace("(", "").replace(")", "")
-        if not value or value in _PLACEHOLDERS:
-            return None
-        return _phone_from_text(value) or _BAD_PHONE
+        out = identifiers.phone(value)
+        return _INVALID[out] if out.__class__ is Fault else out
     if value is None:
         return None
     if (cls is float or cls is int) and value == int(value) and value > 0:
         digits = str(int(value))
         # Excel drops the leading 0 of a landline typed as a number.
-        return _phone_from_text(digits) or _phone_from_text("0" + digits) or _BAD_PHONE
+        return (identifiers.phone_digits(digits) or identifiers.phone_digits("0" + digits)
+                or _BAD_PHONE)
     return _BAD_PHONE
-
-
-def _phone_from_text(value: str) -> str | None:
-    m = _MOBILE_RE.fullmatch(value.replace("-", ""))
-    if m is not None:
-        return m[1]
-    m = _LANDLINE_RE.fullmatch(value) or _LANDLINE_RE.fullmatch(value.replace("-", ""))
-    if m is not None:
-        number = f"{m[1]}-{m[2]}"
-        return f"{number}-{m[3]}" if m[3] else number
-    return None
 
 
 # --- numbers -------------------------------------------------------------------------------
 
-_CENT = Decimal("0.01")
-_AMOUNT_LIMIT = Decimal("1e15")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_BAD_DECIMAL = Invalid("excel.expected.decimal")
-_BAD_NEGATIVE = Invalid("excel.expected.negative")
 _BAD_INTEGER = Invalid("excel.expected.integer")
 
 
 def decimal(value: Any) -> Decimal | Invalid | None:
-    """An amount in yuan as ``Decimal`` rounded to the fen; 1,234.50 / 1.5万元 / ￥300 accepted."""
-    cls = value.__class__
-    if cls is float:
-        if not math.isfinite(value) or abs(value) >= 1e15:
-            return _BAD_DECIMAL
-        if value < 0:
-            return _BAD_NEGATIVE
-        return Decimal(repr(value)).quantize(_CENT, ROUND_HALF_UP)
-    if cls is int:
-        if value < 0:
-            return _BAD_NEGATIVE
-        return _BAD_DECIMAL if value >= 10**15 else Decimal(value).quantize(_CENT)
-    if cls is str:
-        return _decimal_from_text(value)
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return _decimal_from_text(format(value, "f"))
-    return _BAD_DECIMAL
-
-
-def _number_text(value: str) -> tuple[str, int] | None:
-    """The bare number in a cell, with the factor its unit implies; ``None`` if empty."""
-    value = _strict(value)
-    if not value or value in _PLACEHOLDERS:
-        return None
-    factor = 1
-    if value.endswith("万元"):
-        factor, value = 10000, value[:-2]
-    elif value.endswith("万"):
-        factor, value = 10000, value[:-1]
-    elif value.endswith("元"):
-        value = value[:-1]
-    value = value.lstrip("¥￥").replace(",", "")
-    return value, factor
-
-
-def _decimal_from_text(value: str) -> Decimal | Invalid | None:
-    parsed = _number_text(value)
-    if parsed is None:
-        return None
-    number, factor = parsed
-    if not _NUMBER_RE.fullmatch(number):
-        return _BAD_DECIMAL
-    try:
-        amount = Decimal(number) * factor
-    except InvalidOperation:
-        return _BAD_DECIMAL
-    if amount < 0:
-        return _BAD_NEGATIVE
-    if amount >= _AMOUNT_LIMIT:
-        return _BAD_DECIMAL
-    return amount.quantize(_CENT, ROUND_HALF_UP)
+    """An amount in yuan as ``Decimal`` with two places; 1,234.50 / 1.5万元 / ￥300 accepted,
+    more than two decimals refused (the policy is :func:`medisup.identifiers.amount`'s)."""
+    out = identifiers.amount(value)
+    return _INVALID[out] if out.__class__ is Fault else out
 
 
 def integer(value: Any) -> int | Invalid | None:
@@ -535,7 +386,7 @@ def integer(value: Any) -> int | Invalid | None:
     if cls is float:
         return int(value) if math.isfinite(value) and value == int(value) else _BAD_INTEGER
     if cls is str:
-        parsed = _number_text(value)
+        parsed = identifiers.amount_text(value)
         if parsed is None:
             return None
         number, factor = parsed
@@ -550,9 +401,6 @@ def integer(value: Any) -> int | Invalid | None:
 
 # --- e-mail --------------------------------------------------------------------------------
 
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
-_BAD_EMAIL = Invalid("excel.expected.email")
-
 
 def email(value: Any) -> str | Invalid | None:
     """An e-mail address of plausible shape (name@host.domain)."""
@@ -560,11 +408,8 @@ def email(value: Any) -> str | Invalid | None:
         return None
     if value.__class__ is not str:
         return _BAD_EMAIL
-    if not (value.isascii() and value.isprintable() and " " not in value):
-        value = _strict(value)
-    if not value or value in _PLACEHOLDERS:
-        return None
-    return value if _EMAIL_RE.fullmatch(value) else _BAD_EMAIL
+    out = identifiers.email(value)
+    return _INVALID[out] if out.__class__ is Fault else out
 
 
 # --- lists ---------------------------------------------------------------------------------

@@ -9,14 +9,15 @@ was expected.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from medisup import identifiers
 from medisup.errors import InvalidValue
 from medisup.i18n import t
+from medisup.identifiers import Fault
 from medisup.packs import Pack
 
 GENDERS = ("M", "F")
@@ -24,13 +25,10 @@ _GENDER_WORDS = {
     "m": "M", "male": "M", "man": "M", "男": "M", "男性": "M",
     "f": "F", "female": "F", "woman": "F", "女": "F", "女性": "F",
 }
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_CREDIT_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 # Text fields of the person record and their length limits (the table's columns).
-TEXT_LIMITS = {"name": 50, "ethnicity": 20, "email": 100, "address": 200, "work_unit": 200}
+TEXT_LIMITS = {"name": 50, "ethnicity": 20, "email": identifiers.EMAIL_MAX, "address": 200,
+               "work_unit": 200}
 PERSON_FIELDS = (
     "name", "id_number", "gender", "ethnicity", "birth_date", "phone", "email", "address",
     "work_unit", "background", "categories",
@@ -50,11 +48,11 @@ def clean_text(value: Any) -> str:
 
 
 def clean_code(value: Any) -> str:
-    """A code-like value (ID number, credit code, phone): full-width forms folded (NFKC),
-    every space removed."""
+    """A code-like value (ID number, credit code, phone): full-width forms folded, every
+    space removed (:func:`medisup.identifiers.fold`)."""
     if value is None:
         return ""
-    return "".join(unicodedata.normalize("NFKC", str(value)).split())
+    return identifiers.fold(str(value))
 
 
 # ---------------------------------------------------------------- ID numbers
@@ -86,17 +84,15 @@ def parse_id_number(value: Any, *, today: date | None = None) -> IdInfo:
 
     label = field_label("id_number")
     number = normalise_id_number(value)
-    if len(number) != 18:
-        raise InvalidValue(label, value, t("identity.expect_id_length", length=len(number)))
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    checked = identifiers.id_number(number) if number else Fault.ID_SHAPE
+    if checked.__class__ is Fault or checked is None:
+        if len(number) != 18:
+            raise InvalidValue(label, value, t("identity.expect_id_length", length=len(number)))
+        if checked is Fault.ID_CHECK:
+            raise InvalidValue(label, value, t("identity.expect_id_check"))
         raise InvalidValue(label, value, t("identity.expect_id_format"))
-    if ric.calc_check_digit(number) != number[17]:
-        raise InvalidValue(label, value, t("identity.expect_id_check"))
-    try:
-        birth = ric.get_birth_date(number)
-    except InvalidComponent:
-        raise InvalidValue(label, value, t("identity.expect_id_birth")) from None
-    if birth.year < 1900 or birth > (today or date.today()):
+    birth = identifiers.id_birth_date(number, today)
+    if birth is None:
         raise InvalidValue(label, value, t("identity.expect_id_birth"))
     try:
         ric.validate(number)
@@ -107,8 +103,7 @@ def parse_id_number(value: Any, *, today: date | None = None) -> IdInfo:
         known = False
     except ValidationError:  # pragma: no cover - every other check was made above
         raise InvalidValue(label, value, t("identity.expect_id_format")) from None
-    gender = "M" if int(number[16]) % 2 else "F"
-    return IdInfo(number, birth, gender, number[:6], known)
+    return IdInfo(number, birth, identifiers.id_gender(number), number[:6], known)
 
 
 def parse_gender(value: Any) -> str:
@@ -147,24 +142,23 @@ def birthday(birth: date, age: int) -> date:
 
 
 def check_phone(value: Any) -> str | None:
-    """A mobile number (1[3-9] + 9 digits) or a landline with area code (0xx-xxxxxxxx)."""
-    text = clean_code(value)
-    if not text:
+    """A mobile number or a landline with area code, in the one canonical form
+    (:func:`medisup.identifiers.phone`: ``0471-6612345``, extension ``0471-6612345-801``)."""
+    if value is None:
         return None
-    if text.startswith("+86"):
-        text = text[3:]
-    if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text):
-        return text
-    raise InvalidValue(field_label("phone"), value, t("identity.expect_phone"))
+    out = identifiers.phone(str(value))
+    if out.__class__ is Fault:
+        raise InvalidValue(field_label("phone"), value, t("identity.expect_phone"))
+    return out
 
 
 def check_email(value: Any) -> str | None:
-    text = clean_code(value)
-    if not text:
+    if value is None:
         return None
-    if not _EMAIL.fullmatch(text) or len(text) > TEXT_LIMITS["email"]:
+    out = identifiers.email(str(value))
+    if out.__class__ is Fault:
         raise InvalidValue(field_label("email"), value, t("identity.expect_email"))
-    return text
+    return out
 
 
 def check_text(name: str, value: Any, *, required: bool = False) -> str | None:
@@ -200,23 +194,14 @@ def check_categories(pack: Pack, values: Any) -> tuple[str, ...]:
 # ---------------------------------------------------------------- unified social credit codes
 
 
-def credit_check_char(body: str) -> str:
-    """The 18th character of a unified social credit code whose first 17 are ``body``
-    (GB 32100).  One computation serves the commands and the workbook reader alike."""
-    from medisup.excel.normalise import credit_code_check_char
-
-    return credit_code_check_char(body)
-
-
 def check_credit_code(value: Any) -> str:
     """An 18-character unified social credit code, upper-case, check character verified."""
-    text = clean_code(value).upper()
-    label = field_label("credit_code")
-    if not _CREDIT_SHAPE.fullmatch(text):
-        raise InvalidValue(label, value, t("identity.expect_credit_shape"))
-    if credit_check_char(text[:17]) != text[17]:
-        raise InvalidValue(label, value, t("identity.expect_credit_check"))
-    return text
+    out = identifiers.credit_code(str(value)) if value is not None else None
+    if out is None or out is Fault.CREDIT_SHAPE:
+        raise InvalidValue(field_label("credit_code"), value, t("identity.expect_credit_shape"))
+    if out is Fault.CREDIT_CHECK:
+        raise InvalidValue(field_label("credit_code"), value, t("identity.expect_credit_check"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -280,7 +265,7 @@ def check_fields(data: Mapping[str, Any], pack: Pack) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         if key == "name":
-            out[key] = check_text("name", value, required=True)
+            out[key] = identifiers.fold_name(check_text("name", value, required=True))
         elif key in ("ethnicity", "address", "work_unit"):
             out[key] = check_text(key, value)
         elif key == "phone":

@@ -12,13 +12,13 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from medisup import identifiers
 from medisup.errors import InvalidValue, RuleViolation
 from medisup.i18n import t
 from medisup.packs.model import TARGET_KINDS, Pack, one_of
-from medisup.services.identity import credit_check_char
 
 # ---------------------------------------------------------------- statuses
 
@@ -46,8 +46,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 INSTITUTION_KINDS = ("medical_institution", "pharmacy")
 
 LEAD_PATTERN = "{dept}-{year}-{seq:04d}"
-MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
-CENT = Decimal("0.01")
+MAX_AMOUNT = identifiers.MAX_AMOUNT  # Numeric(14, 2)
+CENT = identifiers.CENT
 
 TEXT_LIMITS = {
     "target_name": 200,
@@ -163,33 +163,13 @@ def check_channel(pack: Pack, text: str) -> str:
 def check_amount(value: Any, field: str | None = None) -> Decimal | None:
     """An amount in yuan: not negative, at most two decimals; empty means none.
 
-    Accepts what clerks type: ``1,234.5``, full-width digits, a trailing ``元``.
+    Accepts what clerks type and workbooks hold alike (:func:`medisup.identifiers.amount`):
+    ``1,234.5``, full-width digits, ``元``, ``1.5万元``, ``￥300``.
     """
-    label = field or t("lead.field.amount")
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise InvalidValue(label, value, t("lead.expect_amount"))
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        text = text.replace(",", "").replace(" ", "").removesuffix("元")
-        if text == "":
-            return None
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise InvalidValue(label, value, t("lead.expect_amount")) from None
-    if not number.is_finite() or number < 0 or number > MAX_AMOUNT:
-        raise InvalidValue(label, value, t("lead.expect_amount"))
-    if number != number.quantize(CENT):
-        raise InvalidValue(label, value, t("lead.expect_amount"))
-    return number.quantize(CENT)
+    out = identifiers.amount(value)
+    if out.__class__ is identifiers.Fault:
+        raise InvalidValue(field or t("lead.field.amount"), value, t("lead.expect_amount"))
+    return out
 
 
 def check_text(value: str | None, key: str, *, required: bool = False) -> str | None:
@@ -213,29 +193,26 @@ def check_text(value: str | None, key: str, *, required: bool = False) -> str | 
 
 # ---------------------------------------------------------------- targets
 
-_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")  # GB 32100: no I, O, S, V, Z
-
-
 def normalise_credit_code(value: str | None) -> str | None:
+    """A credit code as searched and compared: folded, upper case; empty → None."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFKC", str(value)).replace(" ", "").strip().upper()
-    return text or None
+    return identifiers.fold(str(value)).upper() or None
 
 
 def is_valid_credit_code(value: str | None) -> bool:
     code = normalise_credit_code(value)
-    return bool(code and _USCC.match(code) and credit_check_char(code[:17]) == code[17])
+    return bool(code) and identifiers.is_valid_credit_code(code)
 
 
 def check_credit_code(value: str | None) -> str | None:
     """A unified social credit code with its check character, upper case; empty → None."""
-    code = normalise_credit_code(value)
-    if code is None:
+    if value is None:
         return None
-    if not is_valid_credit_code(code):
+    out = identifiers.credit_code(str(value))
+    if out.__class__ is identifiers.Fault:
         raise InvalidValue(t("lead.field.credit_code"), value, t("lead.expect_credit_code"))
-    return code
+    return out
 
 
 @dataclass(frozen=True)

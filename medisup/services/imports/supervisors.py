@@ -28,6 +28,7 @@ from sqlalchemy import bindparam, delete, func, select
 from medisup.errors import InvalidValue, MedisupError
 from medisup.excel.normalise import MonthDate
 from medisup.i18n import t
+from medisup.identifiers import id_birth_date, id_gender
 from medisup.models import (
     Application,
     Department,
@@ -405,7 +406,7 @@ class _Checker:
                 continue
             birth = births.get(number[6:14], False)
             if birth is False:
-                birth = births[number[6:14]] = _plain_birth(number[6:14], today)
+                birth = births[number[6:14]] = id_birth_date(number, today)
             known = regions.get((number[:6], number[6:10]))
             if birth is None or known is None:
                 try:
@@ -415,7 +416,7 @@ class _Checker:
                     continue
                 known = regions[number[:6], number[6:10]] = info.region_known
                 birth = info.birth_date
-            out[i] = (birth, "M" if number[16] in "13579" else "F", known)
+            out[i] = (birth, id_gender(number), known)
         self.checked["id_info"] = out
 
     def _department(self, text: str) -> Dept:
@@ -941,7 +942,7 @@ def _parse_status(text: str) -> str:
 def _interests(items: tuple[Any, ...]) -> tuple[identity.InterestData, ...]:
     """Declared interests, each checked as ``supervisor interests add`` checks one.  The
     credit code has passed the GB 32100 check in the workbook adapter already (shape and
-    check character, the same test ``identity.check_credit_code`` makes), so only the
+    check character, :func:`medisup.identifiers.credit_code`, as every command), so only the
     institution's name is left to check here."""
     out = []
     refused = []
@@ -961,16 +962,6 @@ def _history(serving: tuple[ServingFact, ...], known: Known | None) -> History |
     """The facts for the review; ``None`` when there are none (the usual new person)."""
     blocking = tuple(known.blocking) if known else ()
     return History(serving, blocking) if serving or blocking else None
-
-
-def _plain_birth(digits: str, today: date) -> date | None:
-    """The birth date in an ID number when ``parse_id_number`` would accept it as it is
-    (a real date from 1900 up to today); ``None`` sends the number to it for the verdict."""
-    try:
-        day = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError:
-        return None
-    return day if 1900 <= day.year and day <= today else None
 
 
 def _same_interest(name: str, code: str | None, interest: identity.InterestData) -> bool:
