@@ -159,6 +159,20 @@ def _stray_row_ref(part: bytes) -> bytes:
     return part.replace(b'<c r="A2"', b'<c r="A999999"', 1)
 
 
+def _with_shared_strings_count() -> bytes:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"constant_memory": False})
+    sheet = book.add_worksheet()
+    for c, header in enumerate(FUZZ_HEADERS):
+        sheet.write(0, c, header)
+    book.close()
+    return rezip(out.getvalue(), lambda n, p: re.sub(rb'uniqueCount="\d+"',
+                                                     b'uniqueCount="4000000000"', p)
+                 if n == "xl/sharedStrings.xml" else p)
+
+
 def fuzz_cases(count: int, seed: int = 15):
     """``count`` (name, suffix, bytes) cases: bit flips, truncation, huge dimension, stray
     far cells, control characters, encodings, wide CSV rows — deterministic per seed."""
@@ -174,6 +188,7 @@ def fuzz_cases(count: int, seed: int = 15):
         ("control-xlsx", ".xlsx", rezip(book, _sheet_edit(_control_cells))),
         ("stray-row-ref", ".xlsx", rezip(book, _sheet_edit(_stray_row_ref))),
         ("no-sheet", ".xlsx", rezip(book, lambda n, p: None if n == SHEET else p)),
+        ("sst-count", ".xlsx", _with_shared_strings_count()),
         ("wide-csv", ".csv", ("," * 20000 + "\n" + "a,b\n" * 200_000).encode()),
         ("empty", ".csv", b""), ("nul", ".csv", b"\x00" * 100), ("bom-only", ".csv", b"\xff\xfe"),
     ]

@@ -54,6 +54,8 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplemented
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 _ROW_REF = re.compile(rb'<(?:\w{1,10}:)?row r="([0-9]{1,10})"')
 _CHUNK = 1 << 20
+_SST_TAG = re.compile(rb"<(?:\w{1,10}:)?sst\b[^>]*>")
+_COUNT_ATTR = re.compile(rb'\b(?:count|uniqueCount)\s*=\s*["\']([0-9]{1,20})["\']')
 
 
 def check_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
@@ -163,7 +165,7 @@ def check_xlsx(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
             )
         for member in members:
             if member.filename.lower().endswith(_XML_SUFFIXES):
-                _check_xml_part(path, archive, member)
+                _check_xml_part(path, archive, member, limits)
         for member in members:
             if _SHEET_PART.fullmatch(member.filename):
                 check_sheet_extent(path, archive, member, limits)
@@ -244,7 +246,20 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _check_xml_part(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+def _check_declared_counts(path: Path, member: zipfile.ZipInfo, head: bytes,
+                           limits: Limits) -> None:
+    """A count attribute the parser allocates by before reading (the shared-string table's
+    ``count``/``uniqueCount``): one claiming billions in a 5 KB file would abort the process."""
+    tag = _SST_TAG.search(head)
+    for match in _COUNT_ATTR.finditer(tag.group() if tag else b""):
+        declared = int(match.group(1))
+        if declared > limits.max_cells:
+            raise UnsafeWorkbook("excel.error.too_many_strings", path, member=member.filename,
+                                 count=declared, limit=limits.max_cells)
+
+
+def _check_xml_part(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
+                    limits: Limits = DEFAULT_LIMITS) -> None:
     """A DTD can only sit in the prolog, before the root element: look there and nowhere else."""
     try:
         with archive.open(member) as handle:
@@ -255,6 +270,7 @@ def _check_xml_part(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInf
         text = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
     else:
         text = head
+    _check_declared_counts(path, member, text, limits)
     upper = text.upper()
     if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
         raise UnsafeWorkbook("excel.error.xml_dtd", path, member=member.filename)
