@@ -30,7 +30,8 @@ from medisup.models import (
     PersonCategory,
     Term,
 )
-from medisup.services import audit, imports, leads, supervisors
+from medisup.services import audit, leads, supervisors
+from medisup.services.batches import undo as batches
 
 T = TODAY
 
@@ -49,7 +50,7 @@ def counts(env) -> dict:
 
 def undo(env, batch: int, dept: str = "150100"):
     with env.uow(dept, command="import undo") as uow:
-        return imports.undo(uow, batch)
+        return batches.undo(uow, batch)
 
 
 def test_undo_removes_what_the_batch_created(seeded, tmp_path):

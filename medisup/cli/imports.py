@@ -18,7 +18,7 @@ from medisup.i18n import t
 from medisup.render import Column, OutputFormat, message, render_rows, success, warning
 
 if TYPE_CHECKING:
-    from medisup.services.imports import ImportReport
+    from medisup.services.batches.pipeline import ImportReport
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -79,12 +79,13 @@ def undo(
     yes: YesOption = False,
 ) -> None:
     from medisup.cli.prompts import confirm_destructive
-    from medisup.services import imports, undo_preview
+    from medisup.services import undo_preview
+    from medisup.services.batches.undo import undo as undo_batch
 
     if not yes:
         ahead = run(ctx, lambda uow: undo_preview.preview(uow, batch), write=False)
         confirm_destructive(ctx, ahead.describe(), yes=yes)
-    done = run(ctx, lambda uow: imports.undo(uow, batch))
+    done = run(ctx, lambda uow: undo_batch(uow, batch))
     success(t("import.undone", batch=done.id, file=done.file_name,
               kind=t(f"import.kind.{done.kind}"), created=done.created, updated=done.updated))
 
@@ -95,9 +96,9 @@ def list_(
     limit: Annotated[int, typer.Option("--limit", min=1, help=t("help.import.opt.limit"))] = 50,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import imports
+    from medisup.services.batches.undo import list_batches
 
-    batches = run(ctx, lambda uow: imports.list_batches(uow, limit=limit), write=False)
+    batches = run(ctx, lambda uow: list_batches(uow, limit=limit), write=False)
     table = fmt is OutputFormat.table
     rows = []
     for b in batches:

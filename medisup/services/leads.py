@@ -6,13 +6,14 @@ public names are re-exported here for callers that know leads as one module."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from medisup import clock
 from medisup.errors import InvalidValue, RuleViolation
 from medisup.i18n import t
 from medisup.models import (
@@ -138,7 +139,7 @@ def log(
     interest = rules.conflict_of(active_interests(session, person.id, received_on), target)
     deadlines = lead_deadlines(received_on, pack)
     seq, number = next_number(session, dept, received_on.year, pack.lead_number_pattern)
-    now = datetime.now(UTC)
+    now = clock.now()
     lead = Lead(
         number=number, department_code=dept, year=received_on.year, seq=seq,
         supervisor_id=person.id, term_id=term.id, received_on=received_on,
@@ -270,7 +271,7 @@ def transition(
             raise RuleViolation(t("lead.close_needs_verified_amount", number=lead.number))
         lead.closed_on = on
     lead.status = target
-    lead.updated_at = datetime.now(UTC)
+    lead.updated_at = clock.now()
     session.add(lead)
     session.add(LeadEvent(lead_id=lead.id, from_status=before["status"], to_status=target,
                           on_date=on, operator=uow.actor.operator, handling_unit=unit,
@@ -312,7 +313,7 @@ def record_outcome(
         lead.referral_target = referral
     after = _state(lead)
     if after != before:
-        lead.updated_at = datetime.now(UTC)
+        lead.updated_at = clock.now()
         session.add(lead)
         session.flush()
         uow.audit("update", "lead", lead.number, before=before, after=after)
@@ -381,7 +382,7 @@ def extend(
                              today=today.isoformat()))
     before = {"handle_by": lead.handle_by}
     deadlines = _recompute_deadlines(session, lead, extra=[days])
-    now = datetime.now(UTC)
+    now = clock.now()
     session.add(LeadExtension(lead_id=lead.id, working_days=days, approved_by=approver,
                               approved_on=on, reason=why, created_at=now))
     lead.updated_at = now

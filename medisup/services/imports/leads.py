@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select
 
+from medisup.clock import now
 from medisup.errors import InvalidValue, MedisupError, RuleViolation
 from medisup.i18n import t
 from medisup.models import (
@@ -35,19 +36,16 @@ from medisup.models import (
 )
 from medisup.packs import Pack, load_pack
 from medisup.services import lead_rules as rules
-from medisup.services.imports import (
+from medisup.services.batches.pipeline import (
     PROGRESS_STEP,
     ImportReport,
     Memo,
     Progress,
     Tally,
-    Writer,
     chunks,
-    finish_batch,
-    now,
     run_import,
-    start_batch,
 )
+from medisup.services.batches.writer import Writer, finish_batch, start_batch
 from medisup.services.lead_rules import CLOSED, IN_PROGRESS, OUTCOMES, RECEIVED, REFERRED, VERIFIED
 from medisup.services.masking import mask_id_number
 
@@ -679,6 +677,9 @@ class _Checker:
         self.tally.add("created")
 
     # ---------------------------------------------------------------- writing
+
+    def release(self) -> None:
+        """Nothing to let go of: the plan keeps only what it writes."""
 
     def write(self, report: ImportReport) -> None:
         from medisup.services.leads import next_number

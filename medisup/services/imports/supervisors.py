@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, func, select
 
+from medisup.clock import now
 from medisup.errors import InvalidValue, MedisupError
 from medisup.excel.normalise import MonthDate
 from medisup.i18n import t
@@ -40,18 +41,9 @@ from medisup.models import (
 )
 from medisup.packs import Pack, load_pack
 from medisup.services import eligibility, identity
+from medisup.services.batches.pipeline import ImportReport, Progress, Tally, chunks, run_import
+from medisup.services.batches.writer import Writer, finish_batch, start_batch
 from medisup.services.eligibility import BlockingTermination, History, ServingFact
-from medisup.services.imports import (
-    ImportReport,
-    Progress,
-    Tally,
-    Writer,
-    chunks,
-    finish_batch,
-    now,
-    run_import,
-    start_batch,
-)
 from medisup.services.masking import mask_id_number
 from medisup.services.people import last_day
 from medisup.services.roster import peak_places
