@@ -159,7 +159,7 @@ def _stray_row_ref(part: bytes) -> bytes:
     return part.replace(b'<c r="A2"', b'<c r="A999999"', 1)
 
 
-def _with_shared_strings_count() -> bytes:
+def _with_shared_strings_count(count: bytes = b'uniqueCount="4000000000"') -> bytes:
     import xlsxwriter
 
     out = io.BytesIO()
@@ -168,8 +168,7 @@ def _with_shared_strings_count() -> bytes:
     for c, header in enumerate(FUZZ_HEADERS):
         sheet.write(0, c, header)
     book.close()
-    return rezip(out.getvalue(), lambda n, p: re.sub(rb'uniqueCount="\d+"',
-                                                     b'uniqueCount="4000000000"', p)
+    return rezip(out.getvalue(), lambda n, p: re.sub(rb'uniqueCount="\d+"', count, p)
                  if n == "xl/sharedStrings.xml" else p)
 
 
@@ -178,6 +177,7 @@ def fuzz_cases(count: int, seed: int = 15):
     far cells, control characters, encodings, wide CSV rows — deterministic per seed."""
     rng = random.Random(seed)
     book, csv_text = base_workbook(), base_csv()
+    strings_book = _with_shared_strings_count(b'uniqueCount="3"')
     far_refs = ["XFD1048576", "A1048576", "XFD1", "ZZ99999", "T200000", "AAA1000"]
     encodings = ["utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-32", "utf-16-le",
                  "utf-32-be", "big5", "latin-1"]
@@ -202,7 +202,7 @@ def fuzz_cases(count: int, seed: int = 15):
             yield fixed[i]
             continue
         kind = rng.choice(["flip", "flip", "truncate", "csv-flip", "csv-control", "csv-wide",
-                           "far", "dimension", "csv-quote", "zip-member"])
+                           "far", "dimension", "csv-quote", "zip-member", "number"])
         if kind == "flip":
             data = bytearray(book)
             for _ in range(rng.randint(1, 8)):
@@ -228,6 +228,22 @@ def fuzz_cases(count: int, seed: int = 15):
         elif kind == "dimension":
             ref = f"A1:{rng.choice(['XFD', 'ZZ', 'B'])}{rng.randrange(1, 1048577)}"
             yield f"{i}-dim", ".xlsx", rezip(book, _dimension(ref))
+        elif kind == "number":  # any numeric attribute of any part set absurdly high
+            source = rng.choice([book, strings_book])
+            parts = zipfile.ZipFile(io.BytesIO(source)).namelist()
+            victim = rng.choice([n for n in parts if n.endswith(".xml")])
+            huge = str(rng.choice([2**31, 2**32 + 1, 10**12, 4_000_000_000, 10**19])).encode()
+            nth = rng.randrange(6)
+
+            def edit(name, part, victim=victim, huge=huge, nth=nth):
+                if name != victim:
+                    return part
+                spots = list(re.finditer(rb'(\w+)="([0-9]+)"', part))
+                if not spots:
+                    return part
+                m = spots[nth % len(spots)]
+                return part[: m.start(2)] + huge + part[m.end(2):]
+            yield f"{i}-number-{victim}", ".xlsx", rezip(source, edit)
         elif kind == "csv-quote":
             text_ = csv_text.replace(",", rng.choice(['"', '",', ',"', "\t", ";"]), rng.randint(1, 9))
             yield f"{i}-csv-quote", ".csv", text_.encode()
