@@ -346,3 +346,13 @@ def test_questionary_speaks_chinese():
         picked = Prompter(input=pipe, output=DummyOutput()).checkbox("类别", [("a", "甲  第二条")])
     assert picked == ["a"]
     assert confirm.NO_OR_YES == "（y 是 / N 否）" and confirm.YES == "是"
+
+
+def test_the_answer_line_names_what_was_chosen():
+    from medisup.cli.prompts import answer_text
+
+    ticked = ["甲  第二条", "乙  第二条  （乙类）"]
+    assert answer_text("done (2 selections)", ticked) == "甲、乙"
+    assert answer_text("[甲  第二条]", ticked[:1]) == "甲"
+    assert answer_text("单位推荐  第六条（三）", []) == "单位推荐"
+    assert answer_text("done", []) == "（未选择）"

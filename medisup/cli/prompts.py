@@ -68,21 +68,28 @@ def _localise_questionary() -> None:
         def tokens():
             out = []
             for style, text, *rest in get_prompt_tokens():
-                if style == "class:answer" and ic.is_answered and not (
-                        text == "done" or text.startswith("done (")):
-                    text = _short(text)
-                elif style == "class:answer" and ic.is_answered:
-                    titles = [c.title if isinstance(c.title, str)
-                              else "".join(x[1] for x in c.title)
-                              for c in ic.get_selected_values()]
-                    text = t("wizard.q.chosen", items=t("wizard.list_sep").join(
-                        _short(x) for x in titles)) if titles else t("wizard.q.none_chosen")
+                if style == "class:answer" and ic.is_answered:
+                    text = answer_text(text, [
+                        c.title if isinstance(c.title, str) else "".join(x[1] for x in c.title)
+                        for c in ic.get_selected_values()])
                 out.append((style, text, *rest))
             return out
 
         return original(ic, tokens, **kwargs)
 
     qcommon.create_inquirer_layout = create_inquirer_layout
+
+
+def answer_text(text: str, ticked: Sequence[str]) -> str:
+    """The answer line of a choice: the label without its article; for a multi-select the
+    labels ticked instead of questionary's ``done (2 selections)``."""
+    if text == "done" or text.startswith("done ("):
+        if not ticked:
+            return t("wizard.q.none_chosen")
+        return t("wizard.q.chosen", items=t("wizard.list_sep").join(_short(x) for x in ticked))
+    if text.startswith("[") and text.endswith("]"):  # one box ticked
+        text = text[1:-1]
+    return _short(text)
 
 
 def _short(title: str) -> str:
