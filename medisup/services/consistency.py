@@ -4,9 +4,10 @@ the rules — whatever wrote them (an old import, a hand edit, a defect)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, not_, or_
+from sqlalchemy import Date, Integer, and_, case, column, exists, not_, or_, values
 from sqlmodel import col, func, select
 
 from medisup.i18n import t
@@ -37,25 +38,37 @@ def _verified_event():
                           col(LeadEvent.to_status) == VERIFIED)
 
 
-def _outcome():
-    """The outcome status a lead passed through (latest), as a correlated sub-query."""
-    return (
-        select(LeadEvent.to_status)
-        .where(col(LeadEvent.lead_id) == col(Lead.id), col(LeadEvent.to_status).in_(OUTCOMES))
-        .order_by(col(LeadEvent.id).desc())
-        .limit(1)
-        .correlate(Lead)
-        .scalar_subquery()
-    )
-
-
-def _covers(term, day):
-    """SQL condition: ``term`` was being served on ``day`` (a column)."""
-    return and_(
-        term.start_date <= day,
-        term.end_date >= day,
-        or_(term.terminated_on.is_(None), term.terminated_on > day),
-    )
+def _gaps(uow: UnitOfWork, codes: list[str]) -> Any:
+    """The spans [since, until) in which each supervisor of a lead in ``codes`` was not
+    serving (no term with start <= d <= end and d < terminated_on), as a VALUES table;
+    ``None`` when no lead is in scope."""
+    session = uow.session
+    people = select(Lead.supervisor_id).where(col(Lead.department_code).in_(codes)).distinct()
+    served: dict[int, list[tuple[date, date]]] = {}
+    for person_id in session.exec(people):
+        served[person_id] = []
+    if not served:
+        return None
+    # All terms (a few per person, far fewer than leads); those of other people skipped.
+    for person_id, start, end, terminated in session.exec(
+            select(Term.person_id, Term.start_date, Term.end_date, Term.terminated_on)):
+        if person_id not in served:
+            continue
+        stop = end + timedelta(days=1)
+        if terminated is not None:
+            stop = min(stop, terminated)
+        if start < stop:
+            served[person_id].append((start, stop))
+    rows = []
+    for person_id, spans in served.items():
+        since = date.min
+        for start, stop in sorted(spans):
+            if start > since:
+                rows.append((person_id, since, start))
+            since = max(since, stop)
+        rows.append((person_id, since, date.max))
+    return values(column("person_id", Integer), column("since", Date),
+                  column("until", Date), name="gap", literal_binds=True).data(rows).cte("gap")
 
 
 def check(uow: UnitOfWork, *, department: str | None = None) -> list[Finding]:
@@ -99,30 +112,49 @@ def check(uow: UnitOfWork, *, department: str | None = None) -> list[Finding]:
         findings.append(Finding("duplicate_reward", number,
                                 t("lead.check.duplicate_reward", count=count)))
 
-    # Leads from supervisors who were not serving on the day received.
-    serving = exists().where(
-        col(Term.person_id) == col(Lead.supervisor_id), _covers(Term, Lead.received_on))
-    for number, name, received in session.exec(
-        select(Lead.number, Person.name, Lead.received_on)
-        .join(Person, col(Person.id) == col(Lead.supervisor_id))
-        .where(in_scope, not_(serving))
-        .order_by(col(Lead.number))
-    ):
-        findings.append(Finding("not_serving", number, t(
-            "lead.check.not_serving", name=name, date=received.isoformat())))
+    # Leads from supervisors who were not serving on the day received: the days each
+    # person was not serving are worked out once from the terms (a few per person), and
+    # the leads are matched against them in one join — no look-up of terms per lead.
+    gaps = _gaps(uow, codes)
+    if gaps is not None:
+        for number, name, received in session.exec(
+            select(Lead.number, Person.name, Lead.received_on)
+            # "+ 0": the leads drive (one pass), each probing the few gaps of its
+            # supervisor, instead of each gap re-reading all of that person's leads.
+            .join(gaps, and_(gaps.c.person_id == col(Lead.supervisor_id) + 0,
+                             col(Lead.received_on) >= gaps.c.since,
+                             col(Lead.received_on) < gaps.c.until))
+            .join(Person, col(Person.id) == col(Lead.supervisor_id))
+            .where(in_scope)
+            .order_by(col(Lead.number))
+        ):
+            findings.append(Finding("not_serving", number, t(
+                "lead.check.not_serving", name=name, date=received.isoformat())))
 
-    # Closed leads without an outcome.
-    outcome = _outcome()
-    for number, reached, closed_on, verified_amount, referral in session.exec(
-        select(Lead.number, outcome, Lead.closed_on, Lead.verified_amount, Lead.referral_target)
+    # Closed leads without an outcome: every lead's latest outcome comes from one grouped
+    # pass over the events (the largest id*4+rank carries the latest event's outcome),
+    # joined once to the closed leads — no sub-query per lead.
+    e = LeadEvent.__table__.c
+    rank = case(*((e.to_status == o, n) for n, o in enumerate(OUTCOMES, start=1)))
+    latest = (select(e.lead_id, func.max(e.id * 4 + rank).label("code"))
+              .where(e.to_status.in_(OUTCOMES)).group_by(e.lead_id).subquery("latest"))
+    reached_rank = latest.c.code % 4
+    outcome_of = {n: o for n, o in enumerate(OUTCOMES, start=1)}
+    for number, code, closed_on, verified_amount, referral in session.exec(
+        select(Lead.number, latest.c.code, Lead.closed_on, Lead.verified_amount,
+               Lead.referral_target)
+        .outerjoin(latest, latest.c.lead_id == col(Lead.id))
         .where(in_scope, col(Lead.status) == CLOSED, or_(
             col(Lead.closed_on).is_(None),
-            outcome.is_(None),
-            and_(outcome == VERIFIED, col(Lead.verified_amount).is_(None)),
-            and_(outcome == REFERRED, col(Lead.referral_target).is_(None)),
+            latest.c.code.is_(None),
+            and_(reached_rank == OUTCOMES.index(VERIFIED) + 1,
+                 col(Lead.verified_amount).is_(None)),
+            and_(reached_rank == OUTCOMES.index(REFERRED) + 1,
+                 col(Lead.referral_target).is_(None)),
         ))
         .order_by(col(Lead.number))
     ):
+        reached = outcome_of[code % 4] if code is not None else None
         reasons = []
         if reached is None:
             reasons.append(t("lead.check.no_outcome"))

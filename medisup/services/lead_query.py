@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import and_, func, literal_column, or_, select, union_all
 
 from medisup.models import Lead, LeadItem, Person
 from medisup.services import lead_rules as rules
@@ -71,12 +71,14 @@ def select_leads(uow: UnitOfWork, filters: LeadFilter | None = None, *,
     where: list[Any] = []
     if f.status:
         where.append(LEAD.status == rules.resolve_status(f.status))
+    # Items through ix_lead_item_code (the few leads with that code), not a probe per lead.
     if f.code:
         code = pack.resolve("items", f.code.strip()).code
-        where.append(exists().where(ITEM.lead_id == LEAD.id, ITEM.code == code))
+        where.append(LEAD.id.in_(select(ITEM.lead_id).where(ITEM.code == code)))
     if f.subject:
         subject = pack.resolve("subjects", f.subject.strip()).code
-        where.append(exists().where(ITEM.lead_id == LEAD.id, ITEM.code.like(f"{subject}%")))
+        codes_of = [c for c in pack.codes("items") if pack.subject_of(c).code == subject]
+        where.append(LEAD.id.in_(select(ITEM.lead_id).where(ITEM.code.in_(codes_of))))
     if f.supervisor:
         # Through the person's id: the lead side is served by ix_lead_supervisor_id.
         where.append(LEAD.supervisor_id.in_(
@@ -172,6 +174,13 @@ def stream_statement(selection: LeadSelection, *, offset: int = 0,
     if offset or limit:
         statement = statement.offset(offset).limit(limit if limit else -1)
     return statement
+
+
+def rows_by_id_statement(ids: Sequence[int], columns: Sequence[Any] = ROW_COLUMNS) -> Any:
+    """The rows of a page, by id (the page's order is the ids' order)."""
+    return (select(*columns)
+            .join_from(Lead.__table__, Person.__table__, PERSON.id == LEAD.supervisor_id)
+            .where(LEAD.id.in_(ids)))
 
 
 # ---------------------------------------------------------------- running them

@@ -402,8 +402,7 @@ def lead_page(
         ids = lead_query.page_ids(uow, selection, offset=offset, limit=per_page) \
             if offset < total else []
         found = {r.id: r for r in connection.execute(
-            lead_query.rows_statement(selection, _ROW_COLUMNS)
-            .where(col(Lead.id).in_(ids)).order_by(None))} if ids else {}
+            lead_query.rows_by_id_statement(ids))} if ids else {}
         results = [found[i] for i in ids if i in found]
     rows = _rows_of(uow.session, results, reveal=reveal, as_of=as_of)
     if reveal and rows:
