@@ -151,3 +151,11 @@ def test_shared_string_table_claiming_billions_is_refused(tmp_path):
                  if n == "xl/sharedStrings.xml" else p)
     assert run_case(_write(tmp_path, "sst.xlsx", data), tmp_path / "e.xlsx") == (
         3, "excel.error.too_many_strings")
+
+
+def test_row_number_beyond_any_sheet_is_refused_not_a_crash(tmp_path):
+    """Found by the bench fuzzer: a row numbered 4,000,000,000 broke the far-reference search."""
+    data = rezip(base_workbook(), lambda n, p: p.replace(b'<row r="3"', b'<row r="4000000000"', 1)
+                 if n == SHEET else p)
+    status, kind = run_case(_write(tmp_path, "r.xlsx", data), tmp_path / "e.xlsx")
+    assert (status, kind) == (3, "excel.error.too_many_cells")

@@ -197,7 +197,8 @@ def check_sheet_extent(
                 row_tags += body.count(b"<row") + body.count(b":row ")
                 rows = max(rows, _last_row_number(body))
                 rows = max(rows, row_tags)
-                far = re.findall(rb' r="[A-Z]{1,3}([0-9]{%d,10})"' % (len(str(rows)) + 1), body)
+                digits = min(len(str(rows)) + 1, 20)
+                far = re.findall(rb' r="[A-Z]{1,3}([0-9]{%d,20})"' % digits, body)
                 if far:
                     rows = max(rows, max(map(int, far)))
                 cols = max(cols, _widest_column(body, cols))
