@@ -2,7 +2,10 @@
 
 - bench_import.py  100,000-row supervisor workbook: import ≤ 2 × (calamine read + raw
                    sqlite3.executemany of the same rows), peak memory < 400 MB
-- bench_export.py  100,000 supervisors: export ≤ 1.5 × a bare xlsxwriter constant-memory write
+- bench_export.py  100,000 supervisors: export ≤ 1.5 × a hand-written exporter (sqlite3 query +
+                   xlsxwriter constant memory), whole process against whole process
+- bench_lists.py   10k / 100k / 1M leads: a list page < 0.5 s (flat growth), the CSV of a
+                   subtree streamed < 100 MB at ≤ 2 × the sqlite3 shell, check < 1 s
 - bench_excel.py   the workbook adapter alone: read_table vs calamine, write_rows vs xlsxwriter
 - bench_certificates.py  1,000 certificates: issue --pending --combined PDF in under 15 s
 - bench_fuzz.py    1,000 generated hostile/damaged workbooks and CSVs: exit 0/1/3 only,
