@@ -457,9 +457,13 @@ def list_(
         picks = [lead_views.ROW_FIELDS.index(k) for k in ROW_KEYS]
 
         def write(uow) -> None:
-            values = lead_views.iter_lead_values(uow, filters, reveal=reveal, as_of=on,
-                                                 offset=offset, limit=per_page)
-            stream_rows(columns, ([v[i] for i in picks] for v in values), fmt)
+            from contextlib import closing
+
+            # Closed inside the transaction, even when the reader stops early (a pipe).
+            with closing(lead_views.iter_lead_values(
+                    uow, filters, reveal=reveal, as_of=on, offset=offset,
+                    limit=per_page)) as values:
+                stream_rows(columns, ([v[i] for i in picks] for v in values), fmt)
 
         run(ctx, write, write=reveal)
         return
