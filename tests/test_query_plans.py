@@ -9,8 +9,8 @@ import re
 from datetime import date
 
 import pytest
-
 from helpers_leads import add_supervisor, log_lead
+
 from medisup.services import lead_query
 from medisup.services.lead_views import LeadFilter
 
