@@ -243,3 +243,28 @@ def test_any_rule_form_reaches_the_service(seeded, gx_sup, monkeypatch):
     reward = compute(seeded, number)
     assert reward.amount == Decimal("1500.00") and reward.level is None
     assert "测试细则第五条" in reward.basis
+
+
+def test_gx_rewards_only_reports_of_suspected_fraud(seeded, gx_sup):
+    """GX Art. 12 rewards proven reports of 欺诈骗取医保基金; an F3 complaint about a counter's
+    efficiency is verified but earns nothing, and the refusal cites the article."""
+    number = log_lead(seeded, gx_sup, dept="450100", kind="agency", name="兴宁区医保经办窗口",
+                      credit_code=None, codes=("F3",), received=date(2024, 3, 1)).number
+    move(seeded, number,
+         ("in_progress", {"handling_unit": "基金监管科", "on": date(2024, 3, 4)}),
+         ("verified", {"on": date(2024, 4, 1)}), dept="450100")
+    with pytest.raises(RuleViolation) as err:
+        compute(seeded, number)
+    assert "F3" in err.value.message and "第十二条" in err.value.message
+    assert count_rows(seeded, Reward) == 0
+    # The same rule still rewards a verified fraud report (A-items).
+    assert compute(seeded, verified_lead(seeded, gx_sup), level="grade2").amount == Decimal("3000.00")
+
+
+def test_reward_eligibility_is_pack_data():
+    rule = load_pack("gx-trial").reward
+    assert rule.eligible == ("A", "B", "C", "D", "E")
+    subject = {"A1": "A", "F3": "F"}.get
+    assert rule.rewards(["A1"], subject) and not rule.rewards(["F3"], subject)
+    assert rule.rewards(["F3", "A1"], subject)
+    assert replace(rule, eligible=()).rewards(["F3"], subject)

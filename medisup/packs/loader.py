@@ -282,6 +282,11 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
         root.fail("recusal_rule", _unknown(recusal, rules))
     duty = _meeting_duty(root, activity_kinds, prefixes)
     reward = _reward(root.table("reward", required=False), prefixes)
+    if reward is not None:
+        known = {i.code for i in lists["items"]} | {sub.code for sub in lists["subjects"]}
+        for code in reward.eligible:
+            if code not in known:
+                root.fail("reward.eligible", _unknown(code, sorted(known)))
     reward_note = root.text("reward_note", required=reward is None)
     holidays, holiday_years = _holidays(root)
 
@@ -493,6 +498,9 @@ def _reward(table: _Table | None, prefixes: dict[str, str]) -> RewardRule | None
         "floor": table.decimal("floor", required=False),
         "cap": table.decimal("cap", required=False),
         "rate": table.decimal("rate", required=method == "flat", percent=True),
+        "eligible": tuple(table.strings("eligible", required=False) or ()),
+        "eligible_note": table.text("eligible_note", required=False) or "",
+        "eligible_note_en": table.text("eligible_note_en", required=False) or "",
     }
     if fields["rate"] is not None and method != "flat":
         table.fail("rate", t("pack.error.only_with_method", method="flat"))

@@ -186,6 +186,17 @@ class RewardRule:
     cap: Decimal | None = None
     article_en: str = ""
     basis_en: str = ""
+    # Which leads the rule rewards: subject or item codes (empty: every verified lead).
+    eligible: tuple[str, ...] = ()
+    eligible_note: str = ""
+    eligible_note_en: str = ""
+
+    def rewards(self, item_codes: tuple[str, ...] | list[str], subject_of) -> bool:
+        """Whether a lead with these taxonomy items qualifies (any one of them suffices)."""
+        if not self.eligible:
+            return True
+        return any(code in self.eligible or subject_of(code) in self.eligible
+                   for code in item_codes)
 
     def level(self, code: str) -> RewardLevel | None:
         for level in self.levels:

@@ -130,6 +130,7 @@ def compute(
     if outcome_of(session, lead) != VERIFIED:
         raise RuleViolation(t("lead.reward.not_verified", number=lead.number,
                               status=rules.status_label(lead.status)))
+    _require_eligible(session, lead, rule)
     amount = lead.verified_amount if lead.verified_amount else None
     chosen_value = rules.check_amount(chosen, t("reward.field_chosen"))
     result = compute_reward(rule, amount, level=level, insider=insider, chosen=chosen_value)
@@ -151,6 +152,26 @@ def compute(
     uow.audit("create" if before is None else "update", "reward", lead.number,
               before=before, after=_snapshot(reward))
     return _public(reward, lead.number)
+
+
+def _require_eligible(session: Session, lead: Lead, rule: RewardRule) -> None:
+    """The pack says which leads its rule rewards (gx-trial Art. 12: reports of suspected
+    fraud only); any other lead is refused, naming the rule's article."""
+    from medisup.models import LeadItem
+    from medisup.services.departments import pack_of
+
+    if not rule.eligible:
+        return
+    pack = pack_of(session, lead.department_code)
+    codes = list(session.exec(select(LeadItem.code).where(LeadItem.lead_id == lead.id)))
+    if rule.rewards(codes, lambda code: pack.subject_of(code).code):
+        return
+    from medisup.i18n import language
+
+    labels = "、".join(
+        f"{code} {pack.label('items', code, short=True)}" for code in sorted(codes))
+    note = rule.eligible_note_en if language() == "en" and rule.eligible_note_en else rule.eligible_note
+    raise RuleViolation(t("lead.reward.not_eligible", number=lead.number, items=labels, note=note))
 
 
 def override(uow: UnitOfWork, number: str, *, amount: Any, reason: str | None) -> RewardPublic:

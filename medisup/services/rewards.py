@@ -218,6 +218,8 @@ def claim_deadline(notice_date: date, rule: RewardRule) -> date:
 def describe_rule(rule: RewardRule) -> list[str]:
     """The rule in plain words, one line each, for ``pack show``."""
     lines = [t(f"reward.method_{rule.method}")]
+    if rule.eligible:
+        lines.insert(0, t("reward.describe_eligible", codes="、".join(rule.eligible)))
     if rule.method == "flat" and rule.rate is not None:
         lines.append(t("reward.describe_rate", rate=percent(rule.rate)))
     for level in rule.levels:
