@@ -259,3 +259,36 @@ def test_numbers():
     assert rules.number("150102", 2026, 7) == "150102-2026-0007"
     assert rules.number("150102", 2026, 12345) == "150102-2026-12345"
     assert rules.counter_name("150102", 2026) == "lead:150102:2026"
+
+
+# ── one step, shared by lead update --to and the import ──────────────────
+
+
+def test_step_needs_what_each_status_needs():
+    rules.step("received", "in_progress", outcome=None, handling_unit="稽核科",
+               referral_target=None, verified_amount=None)
+    with pytest.raises(InvalidValue) as err:
+        rules.step("received", "in_progress", outcome=None, handling_unit=None,
+                   referral_target=None, verified_amount=None)
+    assert err.value.field == rules.t("lead.field.handling_unit")
+    with pytest.raises(InvalidValue):
+        rules.step("in_progress", "referred", outcome="referred", handling_unit="稽核科",
+                   referral_target=None, verified_amount=None)
+    with pytest.raises(RuleViolation):
+        rules.step("verified", "closed", outcome="verified", handling_unit="稽核科",
+                   referral_target=None, verified_amount=None, number="150000-2026-0001")
+    with pytest.raises(RuleViolation):
+        rules.step("received", "closed", outcome=None, handling_unit=None,
+                   referral_target=None, verified_amount=None)
+
+
+def test_status_path_and_outcome_amounts():
+    assert rules.status_path("received", "verified") == ["in_progress", "verified"]
+    with pytest.raises(RuleViolation):
+        rules.status_path("received", "closed")  # the outcome must be said
+    assert rules.outcome_amounts(None, Decimal("5"), on_file=(Decimal("10"), None)) == (
+        Decimal("10"), Decimal("5"))
+    with pytest.raises(RuleViolation):
+        rules.outcome_amounts(None, Decimal("5"), on_file=(None, None))
+    with pytest.raises(InvalidValue):
+        rules.outcome_amounts(Decimal("3"), Decimal("5"), on_file=(None, None))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -106,6 +107,69 @@ def check_transition(current: str, requested: str) -> None:
         requested=status_label(requested), requested_code=requested,
         allowed=names or t("lead.transition_none"),
     ))
+
+
+def status_path(current: str, wanted: str) -> list[str]:
+    """The steps from ``current`` to ``wanted`` along ``TRANSITIONS``: refused (naming the
+    allowed next steps) when none leads there, and when more than one shortest path does
+    (to 已办结 the outcome must be said)."""
+    if wanted == current:
+        return []
+    paths: list[list[str]] = []
+    queue = deque([[current]])
+    while queue:
+        path = queue.popleft()
+        if paths and len(path) > len(paths[0]):
+            break
+        for nxt in TRANSITIONS.get(path[-1], ()):
+            if nxt == wanted:
+                paths.append(path[1:] + [nxt])
+            elif nxt not in path:
+                queue.append(path + [nxt])
+    if not paths:
+        check_transition(current, wanted)  # raises, naming what is allowed
+    if len(paths) > 1:
+        raise RuleViolation(t("import.expect_status_path", current=status_label(current),
+                              requested=status_label(wanted)))
+    return paths[0]
+
+
+def step(current: str, to: str, *, outcome: str | None, handling_unit: str | None,
+         referral_target: str | None, verified_amount: Decimal | None,
+         number: str | None = None) -> None:
+    """One status step checked against the lead's facts, as ``lead update --to`` and the
+    lead import both take it: allowed by the machine; accepting (办理中) needs a handling
+    unit; 已移交 needs the unit it was referred to; closing a verified lead needs the
+    verified amount.  ``outcome`` is the lead's outcome once this step is taken.
+    Raises :class:`InvalidValue` naming the missing field, or :class:`RuleViolation`.
+    """
+    check_transition(current, to)
+    if to == IN_PROGRESS and handling_unit is None:
+        raise InvalidValue(t("lead.field.handling_unit"), "",
+                           t("lead.expect_text", limit=TEXT_LIMITS["handling_unit"]))
+    if to == REFERRED and referral_target is None:
+        raise InvalidValue(t("lead.field.referral_target"), "",
+                           t("lead.expect_text", limit=TEXT_LIMITS["referral_target"]))
+    if to == CLOSED and outcome == VERIFIED and verified_amount is None:
+        raise RuleViolation(t("lead.close_needs_verified_amount", number=number or "—"))
+
+
+def outcome_amounts(verified: Decimal | None, recovered: Decimal | None, *,
+                    on_file: tuple[Decimal | None, Decimal | None],
+                    given: Any = None) -> tuple[Decimal | None, Decimal | None]:
+    """The verified and recovered amounts after a change: a new value replaces the one on
+    file; money recovered needs a verified amount and may not exceed it.  ``given`` is
+    the recovered amount as the user wrote it, for the message."""
+    final_verified = verified if verified is not None else on_file[0]
+    final_recovered = recovered if recovered is not None else on_file[1]
+    if final_recovered is not None:
+        if final_verified is None:
+            raise RuleViolation(t("lead.recovered_needs_verified"))
+        if final_recovered > final_verified:
+            raise InvalidValue(t("lead.field.recovered_amount"),
+                               given if given is not None else recovered,
+                               t("lead.expect_recovered", verified=final_verified))
+    return final_verified, final_recovered
 
 
 def is_overdue(status: str, accept_by: date | None, handle_by: date | None, as_of: date) -> bool:

@@ -62,9 +62,10 @@ from medisup.services.lead_views import (  # noqa: F401 - re-exported read side
 # ---------------------------------------------------------------- numbers
 
 
-def next_number(session: Session, dept: str, year: int, pattern: str = rules.LEAD_PATTERN
-                ) -> tuple[int, str]:
-    """The next sequence and number of ``dept`` for ``year``.
+def next_number(session: Session, dept: str, year: int, pattern: str = rules.LEAD_PATTERN,
+                *, count: int = 1) -> tuple[int, str]:
+    """The next sequence and number of ``dept`` for ``year``; with ``count``, that many
+    consecutive sequences are reserved (an import) and the first is returned.
 
     The counter row is locked for the rest of the transaction, so two clerks never get
     the same number; it only ever grows, so a number is never handed out twice, even
@@ -85,7 +86,7 @@ def next_number(session: Session, dept: str, year: int, pattern: str = rules.LEA
         select(func.max(Lead.seq)).where(Lead.department_code == dept, Lead.year == year)
     ).one() or 0
     seq = max(counter.value, highest) + 1
-    counter.value = seq
+    counter.value = seq + count - 1
     session.add(counter)
     return seq, rules.number(dept, year, seq, pattern)
 
@@ -201,17 +202,10 @@ def _check_day(lead: Lead, events: Sequence[LeadEvent], on: date, today: date,
 
 def _outcome_amounts(lead: Lead, verified: Any, recovered: Any) -> tuple[Decimal | None,
                                                                          Decimal | None]:
-    verified_value = rules.check_amount(verified, t("lead.field.verified_amount"))
-    recovered_value = rules.check_amount(recovered, t("lead.field.recovered_amount"))
-    final_verified = verified_value if verified_value is not None else lead.verified_amount
-    final_recovered = recovered_value if recovered_value is not None else lead.recovered_amount
-    if final_recovered is not None:
-        if final_verified is None:
-            raise RuleViolation(t("lead.recovered_needs_verified"))
-        if final_recovered > final_verified:
-            raise InvalidValue(t("lead.field.recovered_amount"), recovered,
-                               t("lead.expect_recovered", verified=final_verified))
-    return final_verified, final_recovered
+    return rules.outcome_amounts(
+        rules.check_amount(verified, t("lead.field.verified_amount")),
+        rules.check_amount(recovered, t("lead.field.recovered_amount")),
+        on_file=(lead.verified_amount, lead.recovered_amount), given=recovered)
 
 
 def transition(
@@ -252,23 +246,20 @@ def transition(
     before = _state(lead)
     if target == IN_PROGRESS:
         unit = unit or lead.handling_unit
-        if unit is None:
-            raise InvalidValue(t("lead.field.handling_unit"), "",
-                               t("lead.expect_text", limit=rules.TEXT_LIMITS["handling_unit"]))
-        _recompute_deadlines(session, lead, accepted=on)
-    if unit is not None:
-        lead.handling_unit = unit
     if outcome == VERIFIED:
         lead.verified_amount, lead.recovered_amount = _outcome_amounts(
             lead, verified_amount, recovered_amount)
+    rules.step(lead.status, target, outcome=outcome,
+               handling_unit=unit if target == IN_PROGRESS else lead.handling_unit,
+               referral_target=referral or lead.referral_target,
+               verified_amount=lead.verified_amount, number=lead.number)
+    if target == IN_PROGRESS:
+        _recompute_deadlines(session, lead, accepted=on)
+    if unit is not None:
+        lead.handling_unit = unit
     if referral is not None:
         lead.referral_target = referral
-    if target == REFERRED and lead.referral_target is None:
-        raise InvalidValue(t("lead.field.referral_target"), "",
-                           t("lead.expect_text", limit=rules.TEXT_LIMITS["referral_target"]))
     if target == CLOSED:
-        if outcome == VERIFIED and lead.verified_amount is None:
-            raise RuleViolation(t("lead.close_needs_verified_amount", number=lead.number))
         lead.closed_on = on
     lead.status = target
     lead.updated_at = clock.now()

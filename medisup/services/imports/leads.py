@@ -10,7 +10,6 @@ makes re-importing a ledger without numbers change nothing.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +23,6 @@ from medisup.clock import now
 from medisup.errors import InvalidValue, MedisupError, RuleViolation
 from medisup.i18n import t
 from medisup.models import (
-    Counter,
     Department,
     Interest,
     Lead,
@@ -154,31 +152,6 @@ def resolve_item(pack: Pack, text: str, target_kind: str | None = None) -> str:
         candidates = t("pack.list_sep").join(f"{i.code} {i.text(short=True)}" for i in found)
         raise InvalidValue(t("lead.field.code"), text, t(
             "import.expect_item_ambiguous", item=text, candidates=candidates)) from None
-
-
-def status_path(current: str, wanted: str) -> list[str]:
-    """The steps from ``current`` to ``wanted`` along ``TRANSITIONS``: refused (naming the
-    allowed next steps) when none leads there, and when more than one shortest path does
-    (to 已办结 the outcome must be said)."""
-    if wanted == current:
-        return []
-    paths: list[list[str]] = []
-    queue = deque([[current]])
-    while queue:
-        path = queue.popleft()
-        if paths and len(path) > len(paths[0]):
-            break
-        for nxt in rules.TRANSITIONS.get(path[-1], ()):
-            if nxt == wanted:
-                paths.append(path[1:] + [nxt])
-            elif nxt not in path:
-                queue.append(path + [nxt])
-    if not paths:
-        rules.check_transition(current, wanted)  # raises, naming what is allowed
-    if len(paths) > 1:
-        raise RuleViolation(t("import.expect_status_path", current=rules.status_label(current),
-                              requested=rules.status_label(wanted)))
-    return paths[0]
 
 
 def import_leads(
@@ -557,7 +530,7 @@ class _Checker:
         the state changed as it would change it; ``None`` when refused."""
         current = state["status"]
         try:
-            path = status_path(current, wanted) if wanted else []
+            path = rules.status_path(current, wanted) if wanted else []
         except RuleViolation as exc:
             self._error(row, "status", exc)
             return None
@@ -577,43 +550,46 @@ class _Checker:
                                 status=rules.status_label(wanted or current)))
                 return None
         if final == VERIFIED:
-            final_verified = verified if verified is not None else state["verified_amount"]
-            final_recovered = recovered if recovered is not None else state["recovered_amount"]
-            if final_recovered is not None:
-                if final_verified is None:
-                    self._problem(row, "recovered_amount", t("lead.recovered_needs_verified"))
-                    return None
-                if final_recovered > final_verified:
-                    self._problem(row, "recovered_amount", t("lead.expect_recovered",
-                                                             verified=final_verified))
-                    return None
-            state["verified_amount"], state["recovered_amount"] = final_verified, \
-                final_recovered
+            try:
+                state["verified_amount"], state["recovered_amount"] = rules.outcome_amounts(
+                    verified, recovered,
+                    on_file=(state["verified_amount"], state["recovered_amount"]))
+            except MedisupError as exc:
+                self._error(row, "recovered_amount", exc)
+                return None
         if unit is not None:
             state["handling_unit"] = unit
         steps: list[tuple[str, str, str | None]] = []
         for step in path:
+            try:
+                rules.step(state["status"], step, outcome=final,
+                           handling_unit=state["handling_unit"],
+                           referral_target=state.get("referral_target"),
+                           verified_amount=state["verified_amount"], number=state.get("number"))
+            except MedisupError as exc:
+                self._step_refused(row, step, exc)
+                return None
             step_unit = None
             if step == IN_PROGRESS:
                 step_unit = state["handling_unit"]
-                if step_unit is None:
-                    self._problem(row, "handling_unit", t(
-                        "lead.expect_text", limit=rules.TEXT_LIMITS["handling_unit"]))
-                    return None
                 state["handle_by"] = self._deadlines(pack, state["received_on"],
                                                      self.today, lead_id).handle_by
-            if step == REFERRED and not state.get("referral_target"):
-                self._problem(row, "status", t("import.expect_referral"))
-                return None
             if step == CLOSED:
-                if final == VERIFIED and state["verified_amount"] is None:
-                    self._problem(row, "verified_amount", t("lead.close_needs_verified_amount",
-                                                            number=state.get("number") or "—"))
-                    return None
                 state["closed_on"] = self.today
             steps.append((state["status"], step, step_unit))
             state["status"] = step
         return steps
+
+    def _step_refused(self, row: Row, step: str, exc: MedisupError) -> None:
+        """A refused step on the column the clerk can fix; a referral cannot be imported."""
+        if step == REFERRED:
+            self._problem(row, "status", t("import.expect_referral"))
+        elif step == IN_PROGRESS:
+            self._error(row, "handling_unit", exc)
+        elif step == CLOSED:
+            self._error(row, "verified_amount", exc)
+        else:
+            self._error(row, "status", exc)
 
     def _deadlines(self, pack: Pack, received: date, accepted: date | None,
                    lead_id: int | None) -> Any:
@@ -700,10 +676,7 @@ class _Checker:
         sequence: dict[int, tuple[int, str]] = {}
         for (code, year), plans in groups.items():
             pattern = plans[0].pack.lead_number_pattern
-            first, _ = next_number(uow.session, code, year, pattern)
-            counter = uow.session.get(Counter, rules.counter_name(code, year))
-            counter.value = first + len(plans) - 1
-            uow.session.add(counter)
+            first, _ = next_number(uow.session, code, year, pattern, count=len(plans))
             for offset, plan in enumerate(plans):
                 seq = first + offset
                 sequence[id(plan)] = (seq, rules.number(code, year, seq, pattern))
@@ -766,4 +739,4 @@ def _natural_key(supervisor_id: int, received: date, name: str, credit_code: str
     return (supervisor_id, received, _target_key(name, credit_code), tuple(sorted(items)))
 
 
-__all__ = ["columns", "import_leads", "resolve_item", "status_path"]
+__all__ = ["columns", "import_leads", "resolve_item"]
