@@ -3,7 +3,7 @@ person, the facts eligibility needs, and checks shared by the supervisor use cas
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 from medisup.errors import InvalidValue, NotFound, RuleViolation, UsageError
 from medisup.i18n import t
 from medisup.models import Application, Department, Person, Term, Termination
-from medisup.services.eligibility import BlockingTermination, History, ServingFact
+from medisup.services import supervisor_rules as rules
+from medisup.services.eligibility import History
 from medisup.services.identity import clean_text, normalise_id_number, parse_id_number
 from medisup.services.masking import mask_id_number
 from medisup.services.supervisor_records import pack_for
@@ -78,9 +79,7 @@ def terms_of(session: Session, person_id: int, departments: set[str] | frozenset
 
 def last_day(term: Term) -> date:
     """The last day actually served (or to be served) in a term."""
-    if term.terminated_on is not None:
-        return min(term.end_date, term.terminated_on - timedelta(days=1))
-    return term.end_date
+    return rules.last_day(term.end_date, term.terminated_on)
 
 
 def history(
@@ -91,11 +90,8 @@ def history(
     and earlier terminations on grounds that block reapplication."""
     end = end or start
     exclude = exclude or set()
-    serving = tuple(
-        ServingFact(term.department_code, term.start_date, last_day(term))
-        for term in terms_of(session, person_id)
-        if term.id not in exclude and term.start_date <= end and last_day(term) >= start
-    )
+    serving = rules.serving_in(
+        (term for term in terms_of(session, person_id) if term.id not in exclude), start, end)
     blocking = []
     rows = session.exec(
         select(Termination, Term.department_code)
@@ -104,14 +100,10 @@ def history(
         .order_by(col(Termination.effective_on), col(Termination.id))
     )
     for row, dept in rows:
-        pack = pack_for(session, dept)
-        try:
-            ground = pack.item("termination_grounds", row.ground)
-        except InvalidValue:
-            continue
-        if ground.blocks_reapplication:
-            blocking.append(BlockingTermination(dept, ground.code, ground.text(short=True),
-                                                ground.cite(), row.effective_on))
+        fact = rules.blocking_termination(pack_for(session, dept), dept, row.ground,
+                                          row.effective_on)
+        if fact is not None:
+            blocking.append(fact)
     return History(serving=serving, blocking=tuple(blocking))
 
 
@@ -160,7 +152,7 @@ def pending_application(uow: UnitOfWork, person: Person, department: str | None)
 
 def check_decision_date(app: Application, on: date | None) -> date:
     decided = check_not_future(on or date.today(), "--on")
-    if decided < app.applied_on:
-        raise InvalidValue("--on", decided.isoformat(),
-                           t("supervisor.expect_after_applied", applied=app.applied_on.isoformat()))
+    problem = rules.not_before_application(decided, app.applied_on)
+    if problem:
+        raise InvalidValue("--on", decided.isoformat(), problem)
     return decided

@@ -34,21 +34,3 @@ def serving_counts(session: Session, codes: list[str], on: date | None = None) -
         .group_by(Term.department_code)
     )
     return {code: n for code, n in rows}
-
-
-def peak_places(places: list[tuple[int, date, date]], start: date, end: date) -> tuple[int, date]:
-    """The most people holding a place on any day of [start, end], and that day.
-
-    ``places`` are (person id, first day, last day served).  A term starting later in the
-    window takes a place from its first day, so someone approved to start next month
-    counts against the quota of a term starting today.  Used by ``supervisor approve``
-    and by the bulk import alike.
-    """
-    inside = [p for p in places if p[1] <= end and p[2] >= start]
-    days = sorted({start} | {p[1] for p in inside if start < p[1] <= end})
-    best, best_day = 0, start
-    for day in days:
-        people = {p[0] for p in inside if p[1] <= day <= p[2]}
-        if len(people) > best:
-            best, best_day = len(people), day
-    return best, best_day

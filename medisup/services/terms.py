@@ -14,7 +14,7 @@ from medisup.errors import InvalidValue, RuleViolation
 from medisup.i18n import t
 from medisup.models import Certificate, Department, Discipline, Finding, Term, Termination
 from medisup.packs import Pack
-from medisup.services import eligibility
+from medisup.services import eligibility, supervisor_rules
 from medisup.services.certificates import record_text as certificate_text
 from medisup.services.identity import clean_text
 from medisup.services.masking import mask_id_number
@@ -25,7 +25,6 @@ from medisup.services.people import (
     check_note,
     find_in_scope,
     history,
-    last_day,
     pending_application,
     terms_of,
 )
@@ -73,7 +72,7 @@ def _masked(person: Person) -> str:
 
 def quota_of(dept: Department, pack: Pack) -> int | None:
     """The department's own quota, else the pack's; ``None`` is unlimited."""
-    return dept.quota if dept.quota is not None else pack.quota
+    return supervisor_rules.quota_of(dept.quota, pack)
 
 
 def _number(uow: UnitOfWork, person_id: int, code: str) -> int:
@@ -120,9 +119,9 @@ def approve(
     app = pending_application(uow, person, department)
     decided = check_decision_date(app, on)
     start = start or decided
-    if start < app.applied_on:
-        raise InvalidValue("--start", start.isoformat(),
-                           t("supervisor.expect_after_applied", applied=app.applied_on.isoformat()))
+    problem = supervisor_rules.not_before_application(start, app.applied_on)
+    if problem:
+        raise InvalidValue("--start", start.isoformat(), problem)
     # Lock the department row: two approvals racing for the last quota place queue here.
     dept = session.exec(
         select(Department).where(Department.code == app.department_code).with_for_update()
@@ -186,11 +185,8 @@ def _peak(uow: UnitOfWork, code: str, start: date, end: date) -> tuple[int, date
     terms = uow.session.exec(select(Term).where(
         Term.department_code == code, col(Term.start_date) <= end,
         col(Term.end_date) >= start)).all()
-    from medisup.services.roster import peak_places
-
-    places = [(x.person_id, x.start_date, last_day(x)) for x in terms
-              if last_day(x) >= max(start, x.start_date)]
-    return peak_places(places, start, end)
+    places = [p for x in terms if (p := supervisor_rules.place_of(x.person_id, x)) is not None]
+    return supervisor_rules.peak_places(places, start, end)
 
 
 def _region_known(id_number: str) -> bool:

@@ -41,12 +41,11 @@ from medisup.models import (
 )
 from medisup.packs import Pack, load_pack
 from medisup.services import eligibility, identity
+from medisup.services import supervisor_rules as rules
 from medisup.services.batches.pipeline import ImportReport, Progress, Tally, chunks, run_import
 from medisup.services.batches.writer import Writer, finish_batch, start_batch
 from medisup.services.eligibility import BlockingTermination, History, ServingFact
 from medisup.services.masking import mask_id_number
-from medisup.services.people import last_day
-from medisup.services.roster import peak_places
 from medisup.services.terms import quota_of
 
 if TYPE_CHECKING:
@@ -65,7 +64,7 @@ _FINDING_COLUMN = {"age": "birth_date", "not_serving": "term_start",
 
 
 class TermFact(NamedTuple):
-    """A term on file (``people.last_day`` reads ``end_date`` and ``terminated_on``)."""
+    """A term on file (a :class:`supervisor_rules.TermLike`)."""
 
     id: int
     person_id: int
@@ -276,18 +275,12 @@ class _Checker:
             by_id[pid].categories = tuple(sorted(codes))
 
     def _blocking(self, code: str, ground: str, on: date) -> BlockingTermination | None:
-        """An earlier termination judged as ``people.history`` judges it."""
+        """An earlier termination, in the pack of the department that terminated it."""
         from medisup.services.departments import pack_of
 
         dept = self.depts.get(code)
         pack = dept.pack if dept else pack_of(self.uow.session, code)
-        try:
-            item = pack.item("termination_grounds", ground)
-        except InvalidValue:
-            return None
-        if not item.blocks_reapplication:
-            return None
-        return BlockingTermination(code, item.code, item.text(short=True), item.cite(), on)
+        return rules.blocking_termination(pack, code, ground, on)
 
     def _places(self, code: str, start: date) -> list[tuple[int, date, date]]:
         """Terms of a department with a quota that may overlap the file's new terms, as
@@ -302,8 +295,9 @@ class _Checker:
             found = self.places[code] = []
             for r in rows:
                 fact = TermFact(*r)
-                if last_day(fact) >= fact.start_date:
-                    found.append((fact.person_id, fact.start_date, last_day(fact)))
+                place = rules.place_of(fact.person_id, fact)
+                if place is not None:
+                    found.append(place)
         return found
 
     # ---------------------------------------------------------------- column checks
@@ -555,9 +549,9 @@ class _Checker:
             return None, None
         if status == "pending":
             self._flag(i, "status", t("import.expect_status_with_term"))
-        if applied is not None and start < applied:
-            self._flag(i, "term_start", t("supervisor.expect_after_applied",
-                                          applied=applied.isoformat()))
+        problem = rules.not_before_application(start, applied) if applied else None
+        if problem:
+            self._flag(i, "term_start", problem)
         if dept is None:
             return start, end
         pack = dept.pack
@@ -627,7 +621,8 @@ class _Checker:
                        declared_on: date) -> None:
         seen: list[identity.InterestData] = []
         for interest in found:
-            if not any(_same_interest(s.name, s.credit_code, interest) for s in seen):
+            if not any(rules.same_interest(s.name, s.credit_code, interest.name,
+                                           interest.credit_code) for s in seen):
                 seen.append(interest)
                 self.new_interests.append((ref, interest.name, interest.credit_code,
                                            declared_on))
@@ -645,7 +640,8 @@ class _Checker:
             self.category_updates.append((known.id, categories, known.categories))
             outcome = "updated"
         for interest in c["interests"][i] or ():
-            if not any(_same_interest(name, code, interest) for name, code in known.interests):
+            if not any(rules.same_interest(name, code, interest.name, interest.credit_code)
+                       for name, code in known.interests):
                 known.interests.append((interest.name, interest.credit_code))
                 self.new_interests.append((known.id, interest.name, interest.credit_code,
                                            declared_on))
@@ -655,8 +651,7 @@ class _Checker:
     def _serving(self, known: Known | None, start: date, end: date) -> tuple[ServingFact, ...]:
         if known is None:
             return ()
-        return tuple(ServingFact(x.department_code, x.start_date, last_day(x))
-                     for x in known.terms if x.start_date <= end and last_day(x) >= start)
+        return rules.serving_in(known.terms, start, end)
 
     def _plan_appointment(self, i: int, dept: Dept, known: Known | None, ref: int,
                           info: tuple[date, str, bool], channel: tuple[str, str | None],
@@ -675,9 +670,9 @@ class _Checker:
                    and a.status == "pending"] if known else ()
         if pending:
             applied = applied or pending[0].applied_on
-            if start < pending[0].applied_on:
-                self._flag(i, "term_start", t("supervisor.expect_after_applied",
-                                              applied=pending[0].applied_on.isoformat()))
+            problem = rules.not_before_application(start, pending[0].applied_on)
+            if problem:
+                self._flag(i, "term_start", problem)
                 return None
         applied = applied or min(start, self.today)
         decided = max(min(start, self.today), applied)
@@ -746,7 +741,7 @@ class _Checker:
         if dept.limit is None:
             return True
         places = self._places(dept.code, start)
-        serving, day = peak_places(places, start, end)
+        serving, day = rules.peak_places(places, start, end)
         if serving >= dept.limit:
             self._flag(i, "term_start", t(
                 "supervisor.quota_full", dept=dept.code, name=dept.name, serving=serving,
@@ -778,7 +773,8 @@ class _Checker:
             return None
         number = self.values[i]["id_number"]
         here = [x for x in (known.terms if known else ())
-                if x.department_code == dept.code and x.start_date <= applied <= last_day(x)]
+                if x.department_code == dept.code
+                and x.start_date <= applied <= rules.last_day(x.end_date, x.terminated_on)]
         if here:
             self._flag(i, None, t("supervisor.already_serving_here",
                                   person=mask_id_number(number), dept=dept.code,
@@ -954,14 +950,6 @@ def _history(serving: tuple[ServingFact, ...], known: Known | None) -> History |
     """The facts for the review; ``None`` when there are none (the usual new person)."""
     blocking = tuple(known.blocking) if known else ()
     return History(serving, blocking) if serving or blocking else None
-
-
-def _same_interest(name: str, code: str | None, interest: identity.InterestData) -> bool:
-    """As ``supervisor apply`` judges a repeated declaration: by credit code when both
-    have one, else by name."""
-    if interest.credit_code and code:
-        return code == interest.credit_code
-    return name == interest.name
 
 
 __all__ = ["columns", "import_supervisors"]

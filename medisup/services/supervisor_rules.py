@@ -1,0 +1,118 @@
+"""Supervisor rules over plain facts, one home each: the last day served, the serving
+window, places against a quota, terminations that block reapplication, the start of a
+term against its application, and when two declared interests are the same.
+
+Pure functions (no session): ``supervisor approve``/``renew``/``terminate``, the people
+history, the bulk import and the reviews all call them with what they have loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Protocol
+
+from medisup.errors import InvalidValue
+from medisup.i18n import t
+from medisup.packs import Pack
+from medisup.services.eligibility import BlockingTermination, ServingFact
+
+
+class TermLike(Protocol):
+    """What the rules read of a term: a ``Term`` row or any named tuple alike."""
+
+    @property
+    def department_code(self) -> str: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date: ...
+    @property
+    def terminated_on(self) -> date | None: ...
+
+
+def last_day(end_date: date, terminated_on: date | None) -> date:
+    """The last day actually served (or to be served) in a term: a termination takes
+    effect on its day, so the day before is the last one served."""
+    if terminated_on is not None:
+        return min(end_date, terminated_on - timedelta(days=1))
+    return end_date
+
+
+def serving_in(terms: Iterable[TermLike], start: date, end: date) -> tuple[ServingFact, ...]:
+    """The terms served on some day of [start, end] (the serving window), as facts."""
+    out = []
+    for term in terms:
+        last = last_day(term.end_date, term.terminated_on)
+        if term.start_date <= end and last >= start:
+            out.append(ServingFact(term.department_code, term.start_date, last))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- quota
+
+
+def place_of(person_id: int, term: TermLike) -> tuple[int, date, date] | None:
+    """The place a term holds against its department's quota, as (person, first day,
+    last day served); ``None`` for a term ended before it began."""
+    last = last_day(term.end_date, term.terminated_on)
+    return (person_id, term.start_date, last) if last >= term.start_date else None
+
+
+def peak_places(places: list[tuple[int, date, date]], start: date, end: date) -> tuple[int, date]:
+    """The most people holding a place on any day of [start, end], and that day.
+
+    ``places`` are (person id, first day, last day served).  A term starting later in the
+    window takes a place from its first day, so someone approved to start next month
+    counts against the quota of a term starting today.  Used by ``supervisor approve``
+    and by the bulk import alike.
+    """
+    inside = [p for p in places if p[1] <= end and p[2] >= start]
+    days = sorted({start} | {p[1] for p in inside if start < p[1] <= end})
+    best, best_day = 0, start
+    for day in days:
+        people = {p[0] for p in inside if p[1] <= day <= p[2]}
+        if len(people) > best:
+            best, best_day = len(people), day
+    return best, best_day
+
+
+def quota_of(dept_quota: int | None, pack: Pack) -> int | None:
+    """The department's own quota, else the pack's; ``None`` is unlimited."""
+    return dept_quota if dept_quota is not None else pack.quota
+
+
+# ---------------------------------------------------------------- history
+
+
+def blocking_termination(pack: Pack, department_code: str, ground: str,
+                         effective_on: date) -> BlockingTermination | None:
+    """An earlier termination as a fact for eligibility, when its ground (in the pack of
+    the department that terminated) blocks reapplying; an unknown ground blocks nothing."""
+    try:
+        item = pack.item("termination_grounds", ground)
+    except InvalidValue:
+        return None
+    if not item.blocks_reapplication:
+        return None
+    return BlockingTermination(department_code, item.code, item.text(short=True), item.cite(),
+                               effective_on)
+
+
+# ---------------------------------------------------------------- applications and terms
+
+
+def not_before_application(day: date, applied_on: date) -> str | None:
+    """What is wrong with a term's first day, or the decision's, against its application
+    (neither may come before the application was made); ``None`` when nothing is."""
+    if day < applied_on:
+        return t("supervisor.expect_after_applied", applied=applied_on.isoformat())
+    return None
+
+
+def same_interest(name: str, code: str | None, other_name: str, other_code: str | None) -> bool:
+    """Two declarations of an interest are the same: by credit code when both have one,
+    else by the institution's name."""
+    if code and other_code:
+        return code == other_code
+    return name == other_name
