@@ -550,3 +550,20 @@ def test_a_bureau_pack_with_limits_and_overrides(tmp_path):
     assert pack.age_range == (22, 65) and pack.quota == 30
     assert pack.holiday_overrides == {date(2027, 2, 6): True, date(2027, 2, 8): False}
     assert pack.holiday_years == (2027,)
+
+
+def test_an_item_wording_shared_by_two_subjects_is_chosen_by_target_or_refused():
+    """nm-2024 Art. 8: A8 and B3 read alike (为非定点医药机构提供刷卡记账服务); the wording alone
+    must never silently give A8."""
+    from medisup.errors import InvalidValue
+
+    pack = load_pack("nm-2024")
+    wording = pack.item("items", "B3").label
+    assert pack.item("items", "A8").label == wording
+    assert pack.resolve_item(wording, "pharmacy").code == "B3"
+    assert pack.resolve_item(wording, "medical_institution").code == "A8"
+    assert pack.resolve_item(pack.item("items", "B3").short, "pharmacy").code == "B3"
+    with pytest.raises(InvalidValue) as err:
+        pack.resolve_item(wording)
+    assert "A8" in err.value.message and "B3" in err.value.message
+    assert pack.resolve_item("b3").code == "B3"

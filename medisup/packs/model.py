@@ -321,6 +321,32 @@ class Pack:
                 return item
         raise _invalid(kind, text, self._choices(kind))
 
+    def resolve_item(self, text: str, target_kind: str | None = None) -> PackItem:
+        """A taxonomy item by code or by wording. The same wording may name items of several
+        subjects (nm-2024 A8 and B3 read alike): the lead's target kind then chooses the one
+        whose subject covers it; without one that fits, the wording is refused naming every
+        candidate code, never silently the first."""
+        wanted = " ".join(str(text).split())
+        entries = self._kind("items")
+        if wanted in entries or wanted.upper() in entries:
+            return entries.get(wanted) or entries[wanted.upper()]
+        folded = wanted.casefold()
+        found = [item for item in entries.values()
+                 if any(name and name.casefold() == folded
+                        for name in (item.code, item.label, item.short, item.label_en,
+                                     item.short_en))]
+        if len(found) > 1 and target_kind is not None:
+            fitting = [i for i in found if self.fits_target(i.code, target_kind)]
+            found = fitting or found
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise _invalid("items", text, self._choices("items"))
+        from medisup.errors import InvalidValue
+
+        raise InvalidValue(t("pack.kind.items"), text, t(
+            "pack.ambiguous_item", codes=t("pack.list_sep").join(i.code for i in found)))
+
     def taxonomy(self) -> list[tuple[PackItem, tuple[PackItem, ...]]]:
         """Subjects with their items, in order, for printing a tree."""
         return [
