@@ -208,3 +208,21 @@ def test_large_tables_are_sealed_by_count_only(chain, monkeypatch):
     assert report(chain, deep=True).ok  # 8 departments > 3: the count is all that is kept
     sql(chain, "DELETE FROM department WHERE code='450102'")
     assert report(chain, deep=True).tables == (("department", "8 → 7"),)
+
+
+def test_deep_names_the_row_and_field_changed(chain, run):
+    sql(chain, "UPDATE department SET quota=999 WHERE code='150102'")
+    r = report(chain, deep=True)
+    assert ("department", "150102", "quota", 3, 999) in [x[:5] for x in r.suspects]
+    done = run("audit", "verify", "--deep")
+    assert done.exit_code == 1 and "150102" in done.stderr and "999" in done.stderr
+
+
+def test_deep_keeps_personal_values_masked(chain, run):
+    from tests.helpers_supervisors import appoint, make_id
+
+    number = make_id(seq=5)
+    appoint(chain, id_number=number)
+    sql(chain, "UPDATE person SET phone='13900001111'")
+    done = run("audit", "verify", "--deep")
+    assert done.exit_code == 1 and "13900001111" not in done.stderr

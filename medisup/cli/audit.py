@@ -99,7 +99,12 @@ def verify(
     elif report.deep in ("unsealed", "schema_changed"):
         message(t("audit.deep_unsealed" if report.deep == "unsealed" else "audit.deep_schema"))
     for table, how in report.tables:
+        how = t("audit.deep_how_edited") if how == "edited" else t("audit.deep_how_count",
+                                                                    change=how)
         message(t("audit.deep_changed", table=table, how=how), style="red")
+    for table, key, field, was, now, entry in report.suspects:
+        message(_escaped(t("audit.deep_row", table=table, key=key, field=field,
+                           was=_short(was), now=_short(now), entry=entry)), style="red")
     if report.tables:
         raise typer.Exit(ExitStatus.PROBLEMS)
 

@@ -215,6 +215,7 @@ class ChainReport:
     head: str = GENESIS
     witness: tuple[int, str] | None = None
     tables: tuple[tuple[str, str], ...] = ()  # (table, how) changed behind the tool's back
+    suspects: tuple[tuple[str, str, str, Any, Any, int], ...] = ()  # table, key, field, was, now, entry
     deep: str | None = None  # None (not asked) / checked / unsealed / schema_changed
 
     @property
@@ -320,7 +321,57 @@ def _deep(session: Session, report: ChainReport) -> ChainReport:
             changed.append((name, f"{was[0]} → {count}"))
         elif was[1] is not None and digest is not None and was[1] != digest:
             changed.append((name, "edited"))
-    return replace(report, deep="checked", tables=tuple(changed))
+    suspects: list = []
+    for name, _how in changed:
+        suspects.extend(_suspects(session, name))
+    return replace(report, deep="checked", tables=tuple(changed), suspects=tuple(suspects[:20]))
+
+
+# Which audit entity records a sealed table's rows, and by which column.
+ENTITY_OF_TABLE = {"department": ("department", "code"), "person": ("person", "id"),
+                   "term": ("term", "id"), "lead": ("lead", "number"),
+                   "application": ("application", "id"), "activity": ("activity", "number"),
+                   "certificate": ("certificate", "number"),
+                   "import_batch": ("import_batch", "id")}
+
+
+def _suspects(session: Session, table_name: str, limit: int = 10) -> list[tuple]:
+    """Rows of a changed table whose values differ from the last state the audit log
+    recorded for them (a hint where to look; the table-level finding is the verdict)."""
+    from sqlmodel import SQLModel
+
+    if table_name not in ENTITY_OF_TABLE:
+        return []
+    entity, key_column = ENTITY_OF_TABLE[table_name]
+    table = SQLModel.metadata.tables[table_name]
+    last: dict[str, tuple[int, dict]] = {}
+    for entry in session.exec(select(AuditEntry).where(AuditEntry.entity == entity)
+                              .order_by(col(AuditEntry.id))):
+        doc = unseal(_document(entry.after))
+        if isinstance(doc, dict) and entry.action not in ("reveal",):
+            last[str(entry.entity_id)] = (entry.id, doc)
+    found = []
+    for row in session.connection().execute(table.select()):
+        values = row._mapping
+        key = str(values[key_column])
+        if key not in last:
+            continue
+        entry_id, doc = last[key]
+        for column, now in values.items():
+            if column in doc and not isinstance(doc[column], (dict, list)):
+                was = doc[column]
+                if str(plain(now)) != str(was) and not (now is None and was in (None, "")):
+                    shown = mask_personal({column: was, "_now": plain(now)})
+                    if column in PERSONAL_KEYS:  # personal values stay masked in messages
+                        from medisup.services.masking import mask_value
+
+                        shown["_now"] = mask_value(column, shown["_now"])
+                    found.append((table_name, key, column, shown[column], shown["_now"],
+                                  entry_id))
+                    break
+        if len(found) >= limit:
+            break
+    return found
 
 
 def head_of(session: Session) -> tuple[str, int]:
