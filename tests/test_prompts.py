@@ -356,3 +356,17 @@ def test_the_answer_line_names_what_was_chosen():
     assert answer_text("[甲  第二条]", ticked[:1]) == "甲"
     assert answer_text("单位推荐  第六条（三）", []) == "单位推荐"
     assert answer_text("done", []) == "（未选择）"
+
+
+@pytest.mark.parametrize("answered", range(4))
+def test_ctrl_c_in_the_lead_wizard_writes_nothing(cli, seeded, monkeypatch, answered):
+    number = add_supervisor(seeded, name="张丽娟")
+    keys = [number + ENTER, ENTER, "李四" + ENTER, ""]  # reporter, channel, target name
+    before = audit_count(cli)
+    args = ["--received", "2024-09-27", "--target-kind", "insured_person"]
+    with terminal(monkeypatch, "".join(keys[:answered]) + CTRL_C):
+        result = cli("lead", "log", *args, dept="150100")
+    assert result.exit_code == 130
+    assert result.stderr.strip().endswith(ABORTED)
+    assert audit_count(cli) == before
+    assert json.loads(cli("lead", "list", "-f", "json", dept="150100").stdout) == []
