@@ -110,6 +110,12 @@ def not_before_application(day: date, applied_on: date) -> str | None:
     return None
 
 
+def term_number(terms_in_department: int) -> int:
+    """The number of a person's next term in a department: terms there so far, plus one
+    (a renewal is the 2nd term, and so on)."""
+    return terms_in_department + 1
+
+
 def same_interest(name: str, code: str | None, other_name: str, other_code: str | None) -> bool:
     """Two declarations of an interest are the same: by credit code when both have one,
     else by the institution's name."""

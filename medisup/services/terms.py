@@ -78,7 +78,7 @@ def quota_of(dept: Department, pack: Pack) -> int | None:
 def _number(uow: UnitOfWork, person_id: int, code: str) -> int:
     count = uow.session.exec(select(func.count()).select_from(Term).where(
         Term.person_id == person_id, Term.department_code == code)).one()
-    return count + 1
+    return supervisor_rules.term_number(count)
 
 
 def _refuse_overlap(person: Person, facts: eligibility.History) -> None:

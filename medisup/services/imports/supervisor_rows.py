@@ -270,7 +270,8 @@ class RowChecks:
         for check in warnings:
             self.new_findings.append((app_ref, check.code, check.result, check.note,
                                       check.automatic))
-        self.new_terms.append((ref, dept.code, app_ref, len(terms) + 1, start, end))
+        self.new_terms.append((ref, dept.code, app_ref, rules.term_number(len(terms)), start,
+                               end))
         return "created"
 
     def _appoint_new(self, i: int, dept: Dept, ref: int, info: tuple[date, str, bool],
@@ -295,7 +296,7 @@ class RowChecks:
         for check in warnings:
             self.new_findings.append((app_ref, check.code, check.result, check.note,
                                       check.automatic))
-        self.new_terms.append((ref, dept.code, app_ref, 1, start, end))
+        self.new_terms.append((ref, dept.code, app_ref, rules.term_number(0), start, end))
         return "created"
 
     def _refused(self, i: int, refused: list[eligibility.Check]) -> None:

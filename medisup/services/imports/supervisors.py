@@ -11,6 +11,7 @@ The checks run column by column where a value stands alone (each distinct value 
 repetitive column is judged once) and row by row only where fields meet (gender against
 the ID number, the term against the person's history and the quota).
 """
+
 from __future__ import annotations
 
 from datetime import date
