@@ -149,14 +149,38 @@ def stream_rows(
         return count
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.key for c in columns])
-    text = cell_text
+    cell = _csv_cell()
+    write = writer.writerow
     for row in rows:
-        # Most cells are text or empty: only the others pay for the general conversion.
-        writer.writerow([v if v.__class__ is str else "" if v is None else text(v)
-                         for v in row])
+        write([cell(v) for v in row])
         count += 1
     out.flush()
     return count
+
+
+def _csv_cell():
+    """:func:`cell_text` for a stream: the common types first, the words for yes and no
+    looked up once instead of once per cell."""
+    from medisup.i18n import t
+
+    yes, no = t("common.yes"), t("common.no")
+    date_type, general = date, cell_text
+
+    def cell(value: Any) -> str:
+        kind = value.__class__
+        if kind is str:
+            return value
+        if value is None:
+            return ""
+        if kind is bool:
+            return yes if value else no
+        if kind is date_type:
+            return value.isoformat()
+        if kind is tuple or kind is list:
+            return "、".join([cell(v) for v in value])
+        return general(value)
+
+    return cell
 
 
 def _json_default(value: Any) -> Any:

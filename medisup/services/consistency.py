@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, Integer, and_, case, column, exists, not_, or_, values
+from sqlalchemy import Date, Integer, and_, case, column, exists, not_, or_, text
 from sqlmodel import col, func, select
 
 from medisup.i18n import t
@@ -39,14 +39,14 @@ def _verified_event():
 
 
 def _gaps(uow: UnitOfWork, codes: list[str]) -> Any:
-    """The spans [since, until) in which each supervisor of a lead in ``codes`` was not
-    serving (no term with start <= d <= end and d < terminated_on), as a VALUES table;
-    ``None`` when no lead is in scope."""
+    """The spans [since, until) in which each person was not serving (no term with
+    start <= d <= end and d < terminated_on), as a VALUES table; ``None`` when there is
+    nobody."""
     session = uow.session
-    people = select(Lead.supervisor_id).where(col(Lead.department_code).in_(codes)).distinct()
-    served: dict[int, list[tuple[date, date]]] = {}
-    for person_id in session.exec(people):
-        served[person_id] = []
+    # Everyone (people are few beside leads): finding who reported in scope would cost a
+    # pass over the leads of its own.
+    served: dict[int, list[tuple[date, date]]] = {
+        person_id: [] for person_id in session.exec(select(Person.id))}
     if not served:
         return None
     # All terms (a few per person, far fewer than leads); those of other people skipped.
@@ -67,8 +67,15 @@ def _gaps(uow: UnitOfWork, codes: list[str]) -> Any:
                 rows.append((person_id, since, start))
             since = max(since, stop)
         rows.append((person_id, since, date.max))
-    return values(column("person_id", Integer), column("since", Date),
-                  column("until", Date), name="gap", literal_binds=True).data(rows).cte("gap")
+    # Written out as SQL text: integers and ISO dates only, and building a VALUES
+    # construct row by row would cost more than the query.
+    cast = "::date" if session.get_bind().dialect.name == "postgresql" else ""
+    body = ",".join(f"({int(p)},'{a.isoformat()}'{cast},'{b.isoformat()}'{cast})"
+                    for p, a, b in rows)
+    return (text("SELECT column1 AS person_id, column2 AS since, column3 AS until"
+                 f" FROM (VALUES {body}) AS v")
+            .columns(column("person_id", Integer), column("since", Date),
+                     column("until", Date)).cte("gap"))
 
 
 def check(uow: UnitOfWork, *, department: str | None = None) -> list[Finding]:
