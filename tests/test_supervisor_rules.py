@@ -54,3 +54,11 @@ def test_blocking_termination_follows_the_pack():
         fact = rules.blocking_termination(pack, "150102", ground.code, date(2025, 1, 1))
         assert (fact is not None) == bool(ground.blocks_reapplication)
     assert rules.blocking_termination(pack, "150102", "no-such-ground", date(2025, 1, 1)) is None
+
+
+def test_serves_on_the_day():
+    assert rules.serves_on(date(2026, 1, 1), date(2028, 12, 31), None, date(2026, 1, 1))
+    assert not rules.serves_on(date(2026, 1, 1), date(2028, 12, 31), date(2026, 5, 1),
+                               date(2026, 5, 1))
+    assert rules.serves_on(date(2026, 1, 1), date(2028, 12, 31), date(2026, 5, 1),
+                           date(2026, 4, 30))

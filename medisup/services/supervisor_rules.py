@@ -39,6 +39,12 @@ def last_day(end_date: date, terminated_on: date | None) -> date:
     return end_date
 
 
+def serves_on(start_date: date, end_date: date, terminated_on: date | None, on: date) -> bool:
+    """Whether a term covers day ``on`` and was not terminated by then (the SQL form of the
+    same rule is :func:`medisup.services.roster.serving_clause`)."""
+    return start_date <= on <= last_day(end_date, terminated_on)
+
+
 def serving_in(terms: Iterable[TermLike], start: date, end: date) -> tuple[ServingFact, ...]:
     """The terms served on some day of [start, end] (the serving window), as facts."""
     out = []

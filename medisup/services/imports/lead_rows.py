@@ -15,6 +15,7 @@ from medisup.services.batches.pipeline import (
 )
 from medisup.services.lead_rules import CLOSED, IN_PROGRESS, OUTCOMES, RECEIVED, REFERRED, VERIFIED
 from medisup.services.masking import mask_id_number
+from medisup.services.supervisor_rules import serves_on
 
 if TYPE_CHECKING:
     from medisup.excel import Row
@@ -113,12 +114,10 @@ class RowChecks:
 
     def _serving_term(self, row: Row, supervisor: Supervisor, on: date
                       ) -> tuple[int, str, date, date, date | None] | None:
-        """The term the supervisor serves on the day received, in the operator's scope —
-        as ``roster.serving_clause`` reads a term."""
+        """The term the supervisor serves on the day received, in the operator's scope."""
         for term in supervisor.terms:
             _, code, start, end, terminated = term
-            if start <= on <= end and (terminated is None or terminated > on) \
-                    and code in self.uow.scope:
+            if serves_on(start, end, terminated, on) and code in self.uow.scope:
                 return term
         self._problem(row, "received_on", t("lead.not_serving", name=supervisor.name,
                                             id_number=mask_id_number(row.values[
