@@ -96,6 +96,7 @@ def list_(
     limit: Annotated[int, typer.Option("--limit", min=1, help=t("help.import.opt.limit"))] = 50,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
+    from medisup.clock import local_text
     from medisup.services.batches.undo import list_batches
 
     batches = run(ctx, lambda uow: list_batches(uow, limit=limit), write=False)
@@ -105,8 +106,8 @@ def list_(
         row = b.as_dict()
         if table:
             row["kind"] = t(f"import.kind.{b.kind}")
-            row["started_at"] = _local(b.started_at)
-            row["undone_at"] = _local(b.undone_at) if b.undone_at else ""
+            row["started_at"] = local_text(b.started_at)
+            row["undone_at"] = local_text(b.undone_at) if b.undone_at else ""
         rows.append(row)
     render_rows(_batch_columns(), rows, fmt, title=t("import.list_title"), empty=t("import.none"))
 
@@ -197,10 +198,3 @@ def _batch_columns() -> list[Column]:
 
 def _problem_columns() -> list[Column]:
     return [Column(k, t(f"import.col.{k}")) for k in ("row", "header", "value", "expected")]
-
-
-def _local(value: Any) -> str:
-    try:
-        return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except (AttributeError, ValueError):
-        return str(value)

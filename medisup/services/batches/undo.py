@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, and_, delete, insert, or_, select, update
 
-from medisup.clock import now
+from medisup.clock import local_text, now
 from medisup.errors import NotFound, RuleViolation
 from medisup.i18n import t
 from medisup.models import AuditEntry, ImportBatch, metadata
@@ -83,7 +83,7 @@ def undo(uow: UnitOfWork, batch_id: int) -> BatchPublic:
         raise NotFound(t("import.batch_not_found", batch=batch_id))
     if batch.undone_at is not None:
         raise RuleViolation(t("import.already_undone", batch=batch_id,
-                              at=_local(batch.undone_at)))
+                              at=local_text(batch.undone_at)))
     entry = session.scalars(select(AuditEntry).where(
         AuditEntry.entity == "import_batch", AuditEntry.entity_id == str(batch_id),
         AuditEntry.action == "import")).first()
@@ -194,13 +194,6 @@ def _refuse_dependent_rows(writer: Writer, batch_id: int, journal: Journal) -> N
                         raise _refuse(batch_id, t("import.depends_rows",
                                                   entity=_table_label(child.name),
                                                   parent=_table_label(parent)))
-
-
-def _local(moment: datetime) -> str:
-    """A stored UTC time as the bureau reads it (the machine's local time)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _table_label(name: str) -> str:
