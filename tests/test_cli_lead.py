@@ -66,7 +66,7 @@ def test_taxonomy_tree_for_the_operators_pack(cli):
     result = cli("lead", "taxonomy", dept="150102")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "nm-2024" in out and "A 定点医疗机构及其工作人员" in out
+    assert "nm-2024" in out and "A 涉及对定点医疗机构及其工作人员的监督" in out
     assert "A1 虚构医药服务、伪造文书票据" in out and "第八条（一）1" in out
     assert "E1" in out and "F1" not in out
 

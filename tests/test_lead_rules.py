@@ -33,7 +33,7 @@ def test_nm_taxonomy_is_art_8():
     assert [(s.code, len(s.items)) for s in tree] == [
         ("A", 9), ("B", 6), ("C", 4), ("D", 5), ("E", 1)]
     a = tree[0]
-    assert a.label == "定点医疗机构及其工作人员" and a.article == "第八条（一）"
+    assert a.label == "涉及对定点医疗机构及其工作人员的监督" and a.article == "第八条（一）"
     assert a.targets == ("medical_institution",)
     assert a.items[0].code == "A1" and a.items[0].label.startswith("虚构医药服务")
     assert a.items[0].article == "第八条（一）1"

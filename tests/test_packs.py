@@ -107,7 +107,7 @@ def test_nm_taxonomy_is_exactly_article_8():
     assert a1.article == "第八条（一）1"
     assert a1.subject == "A"
     assert nm.item("items", "B1").short == "盗刷凭证套现或购买非医疗物品"
-    assert nm.item("items", "D1").short == "违规办理待遇"
+    assert nm.item("items", "D1").short == "为非保障人员办理待遇手续"
     assert nm.item("items", "C4").label == "涉及参保人员的其他违法违规使用医保基金行为"
     e1 = nm.item("items", "E1")
     assert (e1.label, e1.article) == ("其他违法违规使用医保基金行为", "第八条（五）")
@@ -298,7 +298,7 @@ def test_item_unknown_code_names_field_value_and_choices():
 def test_resolve_accepts_code_label_or_short():
     nm = load_pack("nm-2024")
     assert nm.resolve("items", "a1").code == "A1"
-    assert nm.resolve("items", " 违规办理待遇 ").code == "D1"
+    assert nm.resolve("items", " 为非保障人员办理待遇手续 ").code == "D1"
     assert nm.resolve("categories", "专家学者").code == "expert"
     assert nm.resolve("channels", "单位推荐").code == "unit"
     with pytest.raises(InvalidValue):
@@ -567,3 +567,39 @@ def test_an_item_wording_shared_by_two_subjects_is_chosen_by_target_or_refused()
         pack.resolve_item(wording)
     assert "A8" in err.value.message and "B3" in err.value.message
     assert pack.resolve_item("b3").code == "B3"
+
+
+REGULATIONS = Path(__file__).resolve().parents[2] / "shared" / "regulations"
+
+
+def _art8(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Subject headings and items of nm-2024 Art. 8 as the regulation writes them."""
+    body = text.split("第八条", 1)[1].split("第九条", 1)[0]
+    letters = "ABCDE"
+    numerals = "一二三四五"
+    subjects: dict[str, str] = {}
+    items: dict[str, str] = {}
+    current = ""
+    for line in body.splitlines():
+        line = line.strip()
+        if line.startswith("（") and line[1] in numerals:
+            current = letters[numerals.index(line[1])]
+            subjects[current] = line[3:].rstrip("。；;.")
+        elif line[:1].isdigit() and current:
+            number, wording = line.split(".", 1)
+            items[f"{current}{number}"] = wording.strip().rstrip("。；;.")
+    return subjects, items
+
+
+@pytest.mark.skipif(not (REGULATIONS / "nm-2024.zh.txt").exists(), reason="regulations not here")
+def test_nm_art_8_wording_is_the_regulation_verbatim():
+    subjects, items = _art8((REGULATIONS / "nm-2024.zh.txt").read_text(encoding="utf-8"))
+    nm = load_pack("nm-2024")
+    assert {s.code: s.label for s in nm.subjects} == subjects
+    items.setdefault("E1", subjects["E"])  # (五) is a heading and its only item at once
+    assert {i.code: i.label for i in nm.items} == items
+    # Short labels keep what tells items apart: no two items of a pack share one.
+    for pack in (nm, load_pack("gx-trial")):
+        for attr in ("short", "short_en"):
+            shorts = [getattr(i, attr) for i in pack.items if getattr(i, attr)]
+            assert len(shorts) == len(set(shorts)), (pack.name, attr)

@@ -206,7 +206,7 @@ def check_items(pack: Pack, codes: Iterable[str], target_kind: str) -> tuple[str
             allowed = t("pack.list_sep").join(target_label(k) for k in subject.targets)
             raise InvalidValue(
                 t("lead.field.code"), item.code,
-                t("lead.expect_code_target", subject=f"{subject.code} {subject.text()}",
+                t("lead.expect_code_target", subject=f"{subject.code} {subject.text(short=True)}",
                   allowed=allowed, kind=target_label(target_kind)),
             )
         if item.code not in out:
