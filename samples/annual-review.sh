@@ -21,7 +21,7 @@ as_of="${AS_OF:-$(date +%F)}"
 year="${REVIEW_YEAR:-$(( $(date -d "$as_of" +%Y) - 1 ))}"
 within="${RENEWAL_WITHIN:-60}"
 apply=()
-[ "${APPLY:-0}" = 1 ] && apply=(--apply)
+[ "${APPLY:-0}" = 1 ] && apply=(--apply --yes)
 
 mkdir -p "$out" || exit 3
 status=0

@@ -40,7 +40,7 @@ def reveals(env) -> list[AuditEntry]:
 def test_every_export_command_has_help(cli, command):
     result = cli("export", *command, "--help")
     assert result.exit_code == 0
-    assert "Usage" in result.stdout
+    assert "用法" in result.stdout
 
 
 def test_export_help_in_a_real_subprocess():

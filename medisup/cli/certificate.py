@@ -13,6 +13,7 @@ import typer
 
 from medisup.cli import common
 from medisup.cli.common import AsOfOption, FormatOption, open_uow, parse_date, run
+from medisup.cli.prompts import YesOption
 from medisup.errors import ExitStatus, UsageError
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, message, render_record, render_rows, success
@@ -261,7 +262,9 @@ def revoke(
     reason: Annotated[str | None, typer.Option("--reason", help=t(
         "help.certificate.opt.revoke_reason"), show_default=False)] = None,
     on: OnOption = None,
+    yes: YesOption = False,
 ) -> None:
+    from medisup.cli.prompts import confirm_destructive
     from medisup.services import certificates
 
     if reason is None:
@@ -270,6 +273,8 @@ def revoke(
         reason = common.prompter().text(t("certificate.ask.revoke_reason"),
                                         validate=lambda v: bool(v.strip()))
     day = parse_date(on, "--on")
+    confirm_destructive(ctx, t("certificate.confirm_revoke", number=number, reason=reason),
+                        yes=yes)
     record = run(ctx, lambda uow: certificates.revoke(uow, number, reason=reason, on=day))
     success(t("certificate.revoked", number=record.number,
               on=record.revoked_on.isoformat() if record.revoked_on else ""))

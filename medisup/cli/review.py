@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
+from medisup.cli.common import (
+    AsOfOption,
+    FormatOption,
+    RevealOption,
+    can_prompt,
+    parse_date,
+    run,
+    settings_of,
+)
+from medisup.cli.prompts import YesOption
 from medisup.errors import ExitStatus
 from medisup.i18n import t
 from medisup.render import (
@@ -97,14 +106,26 @@ def terminations(
     as_of: AsOfOption = None,
     department: DepartmentOption = None,
     apply: Annotated[bool, typer.Option("--apply", help=t("help.review.opt.apply"))] = False,
+    yes: YesOption = False,
     reveal: RevealOption = False,
     fail_on_findings: FailOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services import reviews
 
+    day = parse_date(as_of, "--as-of")
+    if apply and not yes and (settings_of(ctx).no_input or can_prompt(ctx)):
+        # Say what --apply will do before doing it: a read-only pass counts it.
+        preview = run(ctx, lambda uow: reviews.terminations(
+            uow, as_of=day, department=department, apply=False), write=False)
+        automatic = [item for item in preview.items if item.automatic]
+        if automatic:
+            from medisup.cli.prompts import confirm_destructive
+
+            confirm_destructive(ctx, t("review.confirm_apply", count=len(automatic),
+                                       names="、".join(i.name for i in automatic[:5])), yes=yes)
     result = run(ctx, lambda uow: reviews.terminations(
-        uow, as_of=parse_date(as_of, "--as-of"), department=department, apply=apply,
+        uow, as_of=day, department=department, apply=apply,
         reveal=reveal), write=apply or reveal)
     if fmt is OutputFormat.json:
         _json(result.as_dict())
