@@ -1,4 +1,10 @@
-"""Cell normalisation: any cell value in, a clean value or an ``Invalid`` out (pure and fast)."""
+"""Cell normalisation: any cell value in, a clean value or an ``Invalid`` out (pure and fast).
+
+Longer than most modules because it holds one normaliser per column kind (text, names,
+dates, numbers, lists, interests, headers), each with the fast paths that keep a
+100,000-row workbook quick; the identifiers and amounts themselves are checked in
+:mod:`medisup.identifiers`, which the commands use too.
+"""
 
 from __future__ import annotations
 
