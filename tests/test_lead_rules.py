@@ -292,3 +292,13 @@ def test_status_path_and_outcome_amounts():
         rules.outcome_amounts(None, Decimal("5"), on_file=(None, None))
     with pytest.raises(InvalidValue):
         rules.outcome_amounts(Decimal("3"), Decimal("5"), on_file=(None, None))
+
+
+def test_b3_is_chosen_by_its_wording_for_a_pharmacy():
+    """nm Art. 8: A8 and B3 share their wording; a pharmacy lead given the wording gets B3."""
+    from medisup.packs import load_pack
+
+    pack = load_pack("nm-2024")
+    wording = pack.item("items", "B3").label
+    assert rules.check_items(pack, [wording], "pharmacy") == ("B3",)
+    assert rules.check_items(pack, [wording], "medical_institution") == ("A8",)

@@ -200,7 +200,7 @@ def check_items(pack: Pack, codes: Iterable[str], target_kind: str) -> tuple[str
         text = str(raw or "").strip()
         if not text:
             continue
-        item = pack.resolve("items", text)
+        item = pack.resolve_item(text, target_kind)
         subject = pack.subject_of(item.code)
         if target_kind not in subject.targets:
             allowed = t("pack.list_sep").join(target_label(k) for k in subject.targets)

@@ -57,7 +57,7 @@ def resolve_item(pack: Pack, text: str, target_kind: str | None = None) -> str:
     unambiguous start of one; among several that start alike, those fitting the target's
     kind are preferred.  An ambiguous start names the candidates."""
     try:
-        return pack.resolve("items", text).code
+        return pack.resolve_item(text, target_kind).code
     except InvalidValue as unknown:
         wanted = " ".join(str(text).split()).casefold()
         if len(wanted) < 2:
