@@ -48,6 +48,23 @@ def pytest_unconfigure(config):
 # ---------------------------------------------------------------- isolation
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_user(tmp_path_factory) -> Iterator[None]:
+    """Session-wide fixtures (the template databases) run before any test's own user
+    directory exists: they get a scratch one too, never the real configuration folder."""
+    home = tmp_path_factory.mktemp("session-user")
+    names = {"MEDISUP_CONFIG_DIR": home / "config", "MEDISUP_DATA_DIR": home / "data",
+             "MEDISUP_CACHE_DIR": home / "cache"}
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: str(path) for name, path in names.items()})
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user(tmp_path_factory, monkeypatch):
     """No test touches the real configuration or data directory."""
@@ -102,7 +119,7 @@ def _pg_database(template: str | None = None) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _migrated_template(tmp_path_factory) -> Iterator[str]:
+def _migrated_template(_session_user, tmp_path_factory) -> Iterator[str]:
     """A database at the head revision, built once and copied for each test."""
     from medisup.db import make_engine, upgrade
 
