@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from medisup.cli.common import FormatOption, prompter, settings_of
+from medisup.cli.prompts import YesOption
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, message, render_record, success
 
@@ -177,10 +178,13 @@ def backup(
 def restore(
     ctx: typer.Context,
     source: Annotated[Path, typer.Argument(help=t("help.arg.restore_file"), show_default=False)],
+    yes: YesOption = False,
 ) -> None:
+    from medisup.cli.prompts import confirm_destructive
     from medisup.db import HEAD_REVISION
     from medisup.services import database
 
+    confirm_destructive(ctx, t("db.confirm_restore", file=source.name), yes=yes)
     done = database.restore(settings_of(ctx), source)
     success(t("db.restore_done", file=source.name, path=done.path, revision=done.revision,
               entries=done.entries))
