@@ -111,6 +111,12 @@ def is_valid_id_number(value: str) -> bool:
     )
 
 
+def is_foreign_permanent_resident_number(number: str) -> bool:
+    """Whether an 18-character number is of the form used on foreigners' permanent-residence
+    cards (first digit 9): it passes the GB 11643 check but is no citizen's resident ID."""
+    return len(number) == 18 and number[:1] == "9"
+
+
 def id_number(value: str) -> str | Fault | None:
     """An 18-character resident ID number with a valid check character, ``X`` upper-case."""
     if len(value) == 18 and value.isdigit() and value.isascii():

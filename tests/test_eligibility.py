@@ -55,9 +55,27 @@ def test_every_criterion_reviewed_in_pack_order_with_its_article():
     assert found["dedication"].result == "not_checked"
 
 
-def test_citizen_criterion_filled_from_the_id_check():
+def test_citizen_criterion_is_the_reviewers_the_id_check_only_informs_it():
+    # nm Art. 5(一) has two halves; a valid ID number proves neither fully.
     citizen = by_code(review())["citizen"]
-    assert citizen.result == "met" and citizen.automatic and citizen.article == "第五条（一）"
+    assert citizen.result == "not_checked" and not citizen.automatic
+    assert citizen.article == "第五条（一）" and "公民身份的证据" in citizen.note
+    assert [p.code for p in eligibility.problems(review())][0] == "citizen"
+    kept = by_code(review(declared={"citizen": ("not_checked", None)}))["citizen"]
+    assert kept.result == "not_checked"
+    met = by_code(review(declared={"citizen": ("met", "已面谈")}))["citizen"]
+    assert met.result == "met" and met.note == "已面谈"
+
+
+def test_nine_prefixed_number_is_not_a_citizens_resident_id():
+    from medisup.identifiers import id_check_digit, is_foreign_permanent_resident_number
+    body = "91010219800501001"
+    number = body + id_check_digit(body)
+    assert is_foreign_permanent_resident_number(number)
+    assert not is_foreign_permanent_resident_number("150102198005010011")
+    found = by_code(review(id_number=number, region_known=False))
+    assert found["id_valid"].result == "warning" and "永久居留" in found["id_valid"].note
+    assert found["citizen"].result == "not_checked" and "永久居留" in found["citizen"].note
     refused = by_code(review(declared={"citizen": ("not_met", "非中国公民")}))["citizen"]
     assert refused.result == "not_met" and refused.note == "非中国公民"
 

@@ -54,11 +54,11 @@ def test_apply_records_person_application_and_findings(seeded):
     findings = {f.criterion: f for f in result.application.findings}
     assert len(findings) == len(load_pack("nm-2024").criteria) + 3
     assert findings["integrity"].note == "单位出具证明"
-    assert findings["citizen"].result == "met" and findings["citizen"].automatic
+    assert findings["citizen"].result == "not_checked" and not findings["citizen"].automatic
     assert findings["dedication"].result == "not_checked"
     assert not result.eligible
     assert {p.criterion for p in result.problems} == {
-        "dedication", "law_abiding", "competence", "confidentiality"}
+        "citizen", "dedication", "law_abiding", "competence", "confidentiality"}
     with seeded.uow("150102", write=False) as uow:
         interests = supervisors.list_interests(uow, result.person.id_number)
     assert [(i.institution_name, i.credit_code) for i in interests] == [("新城区人民医院", code)]

@@ -259,7 +259,7 @@ def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
     if values["all_met"]:
         return w
     stated = {f.split("=", 1)[0].strip() for f in values["findings"]}
-    items = [c for c in pack.criteria if not c.auto and c.code not in stated]
+    items = [c for c in pack.criteria if c.code not in stated]
     if not items:
         return w
     results = [(r, t(f"eligibility.result.{r}")) for r in ("met", "not_met", "not_checked")]

@@ -29,7 +29,8 @@ KINDS = (
 # What a lead can be about; fixed by the tool because lead records store it.
 TARGET_KINDS = ("medical_institution", "pharmacy", "insured_person", "agency", "other")
 
-# Findings a service can fill in by itself; a criterion names one with `auto`.
+# Checks that inform a criterion's finding (a note: evidence only, never the result, which
+# stays the reviewer's); a criterion names one with `auto`.
 AUTO_CHECKS = ("citizen_id",)
 
 RENEWAL_CONSENT = ("recorded", "required")

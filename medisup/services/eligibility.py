@@ -15,6 +15,7 @@ from datetime import date
 
 from medisup.errors import InvalidValue
 from medisup.i18n import t
+from medisup.identifiers import is_foreign_permanent_resident_number
 from medisup.packs import Pack, PackItem
 from medisup.services.identity import age_on, birthday, clean_text
 
@@ -159,24 +160,31 @@ def evaluate(
     term_start: date | None = None,
     term_end: date | None = None,
     override_reason: str | None = None,
+    id_number: str = "",
 ) -> list[Check]:
     """Every finding for an application: the pack's criteria in order, then the automatic
-    checks.  ``term_start`` defaults to ``on``; ``term_end`` enables the upper-age check."""
+    checks.  ``term_start`` defaults to ``on``; ``term_end`` enables the upper-age check.
+
+    A criterion the pack links to the ID check (``auto = "citizen_id"``) keeps the
+    reviewer's finding: a valid ID number is evidence of citizenship only, and the clause
+    also asks what no number shows (nm Art. 5(一)); the check adds a note, never a result.
+    """
     start = term_start or on
+    foreign = is_foreign_permanent_resident_number(id_number)
     citizen_article = ""
     checks: list[Check] = []
     for item in pack.criteria:
         result, note = declared.get(item.code, ("not_checked", None))
         if item.auto == "citizen_id":
             citizen_article = item.cite()
-            if result != "not_met":  # a reviewer's "not met" stands: the clause asks more
-                checks.append(_criterion(item, "met", note or t("eligibility.citizen_auto"),
-                                         automatic=True))
-                continue
+            evidence = t("eligibility.citizen_foreign" if foreign else "eligibility.citizen_evidence")
+            note = note or evidence  # the reviewer's own words first; id_valid flags a 9
         checks.append(_criterion(item, result, note))
 
     id_article = citizen_article or t("eligibility.article.id")
-    if region_known:
+    if foreign:
+        checks.append(_auto("id_valid", "warning", id_article, t("eligibility.id_foreign")))
+    elif region_known:
         checks.append(_auto("id_valid", "met", id_article, t("eligibility.id_ok")))
     else:
         checks.append(_auto("id_valid", "warning", id_article,

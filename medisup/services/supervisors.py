@@ -206,7 +206,7 @@ def apply(
     checks = eligibility.evaluate(
         pack, birth_date=data.birth_date, region_code=data.id_number[:6],
         region_known=data.region_known, declared=declared, history=facts, on=on,
-        override_reason=reason,
+        override_reason=reason, id_number=data.id_number,
     )
     blocking = any(c.result == "blocking" for c in checks)
     app = Application(

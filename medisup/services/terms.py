@@ -141,7 +141,7 @@ def approve(
         pack, birth_date=person.birth_date, region_code=person.id_number[:6],
         region_known=_region_known(person.id_number), declared=declared,
         history=history(session, person.id, start, end), on=decided, term_start=start,
-        term_end=end, override_reason=app.override_reason,
+        term_end=end, override_reason=app.override_reason, id_number=person.id_number,
     )
     blocked = eligibility.problems(checks, overridden=bool(app.override_reason))
     if blocked:

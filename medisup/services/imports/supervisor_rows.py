@@ -144,7 +144,7 @@ class RowChecks:
         birth, _, region_known = info
         ages = (birth, on, start, end) if pack.age_range else None
         key = (pack.name, appointment, region_known, None if region_known else number[:6],
-               ages, history)
+               ages, history, number[:1] == "9")
         found = self.evaluations.get(key)
         if found is None:
             declared = {code: ("met", None) for code in pack.codes("criteria")} \
@@ -152,7 +152,7 @@ class RowChecks:
             checks = eligibility.evaluate(
                 pack, birth_date=birth, region_code=number[:6], region_known=region_known,
                 declared=declared, history=history or History(), on=on, term_start=start,
-                term_end=end)
+                term_end=end, id_number=number)
             found = self.evaluations[key] = (
                 checks, eligibility.problems(checks),
                 [c for c in checks if c.result == "warning"])
