@@ -190,12 +190,15 @@ def test_renew_nm(cli, seeded):
 def test_terminate_with_referral(cli, seeded):
     number = make_id()
     appoint(seeded, "150102", number)
+    refused = cli("supervisor", "terminate", number, "--ground", "violation", "--yes")
+    assert refused.exit_code != 0 and "第十二条（一）" in refused.stderr  # no recorded breach
+    assert cli("supervisor", "discipline", number, "--rule", "secrecy").exit_code == 0
     result = cli("supervisor", "terminate", number, "--ground", "violation",
-                 "--note", "泄露案件信息", "-f", "json")
+                 "--note", "泄露案件信息", "--referral", "公安机关", "-f", "json")
     assert result.exit_code == 0, result.stderr
-    assert "第十二条（一）" in result.stderr and "相关部门" in result.stderr
+    assert "第十二条（一）" in result.stderr and "公安机关" in result.stderr
     doc = json.loads(result.stdout)
-    assert doc["ground"] == "violation" and doc["referral"] == "相关部门"
+    assert doc["ground"] == "violation" and doc["referral"] == "公安机关"
 
 
 def test_terminate_missing_ground_is_a_usage_error(cli, seeded):

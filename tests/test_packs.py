@@ -246,7 +246,9 @@ def test_termination_grounds_and_their_flags():
     ]
     assert [g.code for g in nm.termination_grounds if g.referral] == ["violation"]
     assert "移交相关部门" in nm.item("termination_grounds", "violation").note
-    assert not any(g.referral for g in gx.termination_grounds)
+    # gx Art. 13: unlawful conduct "按照有关规定处理" — a referral may be decided
+    assert [g.code for g in gx.termination_grounds if g.referral] == ["violation", "other"]
+    assert "第十三条" in gx.item("termination_grounds", "violation").note
     for pack in (nm, gx):
         assert pack.ground("from_discipline").code == "violation"
         assert pack.ground("incompetence").code == "incompetent"

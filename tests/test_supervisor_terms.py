@@ -174,6 +174,11 @@ def test_every_termination_ground(seeded, pack_name, ground):
     else:
         appoint(seeded, dept, number)
     certificate = issue_certificate(seeded, number, dept)
+    pack = load_pack(pack_name)
+    if ground.from_discipline:  # rests on a recorded breach
+        with seeded.uow(dept) as uow:
+            supervisors.record_discipline(uow, number, rule=pack.discipline_rules[0].code,
+                                          occurred_on=T - timedelta(days=1))
     with seeded.uow(dept) as uow:
         done = supervisors.terminate(uow, number, ground=ground.code, note="测试")
     assert done.ground == ground.code and done.article == ground.cite()
@@ -183,7 +188,7 @@ def test_every_termination_ground(seeded, pack_name, ground):
         assert term.terminated_on == term.end_date + timedelta(days=1)
     else:
         assert term.terminated_on == T
-    assert done.referral == ("相关部门" if ground.referral else None)
+    assert done.referral is None  # a referral is decided, never implied by the ground
     cert = rows(seeded, Certificate)[0]
     assert cert.status == "revoked" and cert.revoked_on == T
     assert status(seeded, number, dept) == "terminated"
@@ -195,13 +200,52 @@ def test_every_termination_ground(seeded, pack_name, ground):
         assert {"terminate", "revoke"} <= {r["action"] for r in audit.log(uow.session, limit=None)}
 
 
+def breach(env, dept, number, rule="secrecy", on=T - timedelta(days=2)):
+    with env.uow(dept) as uow:
+        return supervisors.record_discipline(uow, number, rule=rule, occurred_on=on)
+
+
 def test_referral_is_recorded_where_named(seeded):
     number = make_id()
     appoint(seeded, "150102", number)
+    breach(seeded, "150102", number)
     with seeded.uow("150102") as uow:
         done = supervisors.terminate(uow, number, ground="违反工作纪律", referral="公安机关",
                                      effective=T - timedelta(days=1))
     assert done.ground == "violation" and done.referral == "公安机关"
+
+
+def test_violation_without_referral_records_none_and_names_the_breach(seeded):
+    # nm Art. 12(一): referral only "对有违法行为的" — a decision, not the ground's consequence
+    number = make_id()
+    appoint(seeded, "150102", number)
+    recorded = breach(seeded, "150102", number)
+    with seeded.uow("150102") as uow:
+        assert supervisors.offered_ground(uow, number, on=T) == "violation"
+        done = supervisors.terminate(uow, number, ground="violation", note="泄露")
+    assert done.referral is None
+    assert done.note.startswith(f"依据违纪记录 #{recorded.id}") and done.note.endswith("泄露")
+
+
+def test_violation_without_a_recorded_breach_is_refused(seeded):
+    number = make_id()
+    appoint(seeded, "150102", number)
+    with seeded.uow("150102", write=False) as uow:
+        assert supervisors.offered_ground(uow, number, on=T) is None
+    with pytest.raises(InvalidValue) as err, seeded.uow("150102") as uow:
+        supervisors.terminate(uow, number, ground="violation")
+    assert err.value.field == "--ground" and "第十二条（一）" in err.value.message
+    assert count(seeded, Termination) == 0
+
+
+def test_gx_referral_possible_under_article_13(seeded):
+    number = make_id("450102")
+    appoint(seeded, "450102", number)
+    breach(seeded, "450102", number, rule=GX.discipline_rules[0].code)
+    with seeded.uow("450102") as uow:
+        done = supervisors.terminate(uow, number, ground="violation", referral="公安机关")
+    assert done.referral == "公安机关"
+    assert "第十三条" in GX.item("termination_grounds", "violation").note_text()
 
 
 def test_referral_on_a_ground_without_one_is_refused(seeded):

@@ -264,6 +264,8 @@ def test_blocking_termination_needs_an_override_that_is_audited(seeded):
     number = make_id()
     appoint(seeded, "150102", number, start=T - timedelta(days=60))
     with seeded.uow("150102") as uow:
+        supervisors.record_discipline(uow, number, rule="secrecy",
+                                      occurred_on=T - timedelta(days=25))
         supervisors.terminate(uow, number, ground="violation", effective=T - timedelta(days=20),
                               note="泄露案件信息")
     again = apply(seeded, "150103", number, applied_on=T - timedelta(days=5))

@@ -502,9 +502,14 @@ def _terminate_wizard(ctx: typer.Context, id_number: str, department: str | None
     def item(a: dict[str, Any]):
         return pack.resolve("termination_grounds", a["ground"])
 
+    from medisup.services.terms import offered_ground
+
+    offered = run(ctx, lambda uow: offered_ground(  # a recorded breach: its ground first
+        uow, id_number, on=_date(effective, "--effective") or _today(), department=department),
+        write=False)
     w.step("ground", t("supervisor.col.ground"), lambda prior: p.select(
         t("supervisor.ask.ground"), [(i.code, item_label(i)) for i in pack.termination_grounds],
-        default=prior), show=lambda v: f"{item({'ground': v}).text()}（{item({'ground': v}).cite()}）")
+        default=prior or offered), show=lambda v: f"{item({'ground': v}).text()}（{item({'ground': v}).cite()}）")
     if effective is None:
         w.step("effective", t("supervisor.col.effective_on"), lambda prior: p.text(
             t("wizard.terminate.ask_effective"), default=prior or _today().isoformat(),

@@ -66,6 +66,7 @@ from medisup.services.supervisor_views import (  # noqa: F401  (re-exported use 
 from medisup.services.terms import (  # noqa: F401  (re-exported use cases)
     ApproveResult,
     approve,
+    offered_ground,
     record_discipline,
     renew,
     terminate,

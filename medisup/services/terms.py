@@ -39,6 +39,7 @@ from medisup.services.supervisor_records import (
     application_snapshot,
     discipline_public,
     findings_of,
+    item_text,
     now,
     pack_for,
     person_public,
@@ -324,15 +325,24 @@ def terminate(
         ends_on = term.end_date + timedelta(days=1)  # the whole term was served
     else:
         ends_on = effective
+    # A referral is a decision taken with the termination where the conduct is unlawful
+    # (nm Art. 12(一) "对有违法行为的", gx Art. 13), never a consequence of the ground.
     sent_to = clean_text(referral) or None
-    if item.referral:
-        sent_to = sent_to or t("supervisor.referral_default")
-        if len(sent_to) > 200:
-            raise InvalidValue("--referral", sent_to, t("identity.expect_length", limit=200))
-    elif sent_to:
+    if sent_to and not item.referral:
         codes = [g.code for g in pack.termination_grounds if g.referral]
         raise InvalidValue("--referral", sent_to, t("supervisor.expect_no_referral",
                                                     grounds="、".join(codes) or "—"))
+    if sent_to and len(sent_to) > 200:
+        raise InvalidValue("--referral", sent_to, t("identity.expect_length", limit=200))
+    if item.from_discipline:
+        breach = breach_behind(session, term, effective)
+        if breach is None:
+            raise InvalidValue("--ground", item.code, t(
+                "supervisor.expect_breach", ground=item.text(short=True), article=item.cite()))
+        rule = item_text(pack, "discipline_rules", breach.rule) or breach.rule
+        rests = t("supervisor.rests_on", id=breach.id, rule=rule,
+                  on=breach.occurred_on.isoformat())
+        text = f"{rests}；{text}"[:500] if text else rests
 
     affected = [term] + [
         x for x in terms_of(session, person.id, {term.department_code})
@@ -345,7 +355,7 @@ def terminate(
     for x in affected:
         session.add(x)
     row = Termination(term_id=term.id, person_id=person.id, ground=item.code,
-                      effective_on=effective, note=text, referral=sent_to if item.referral else None,
+                      effective_on=effective, note=text, referral=sent_to,
                       automatic=automatic, created_at=now())
     session.add(row)
     session.flush()
@@ -373,6 +383,31 @@ def terminate(
 
 
 # ---------------------------------------------------------------- discipline
+
+
+def offered_ground(uow: UnitOfWork, ref: str | int, *, on: date,
+                   department: str | None = None) -> str | None:
+    """The pack's discipline ground when the person has a recorded breach in the term
+    served on ``on``: what the terminate wizard offers first."""
+    session = uow.session
+    person = find_in_scope(uow, ref)
+    codes = {check_department(uow, department).code} if department else set(uow.scope)
+    term = session.exec(select(Term).where(
+        Term.person_id == person.id, col(Term.department_code).in_(sorted(codes)),
+        serving_clause(on))).first()
+    if term is None or breach_behind(session, term, on) is None:
+        return None
+    grounds = [g.code for g in pack_for(session, term.department_code).termination_grounds
+               if g.from_discipline]
+    return grounds[0] if grounds else None
+
+
+def breach_behind(session, term: Term, on: date) -> Discipline | None:
+    """The latest recorded breach in ``term`` on or before ``on``: what a termination on
+    the pack's discipline ground rests on, and what the terminate wizard offers."""
+    return session.exec(select(Discipline).where(
+        Discipline.term_id == term.id, Discipline.occurred_on <= on
+    ).order_by(col(Discipline.occurred_on).desc(), col(Discipline.id).desc())).first()
 
 
 def record_discipline(
@@ -405,7 +440,7 @@ def record_discipline(
 
 
 __all__ = [
-    "RENEWAL_GRACE_DAYS", "ApproveResult", "approve", "quota_of", "record_discipline", "renew",
-    "terminate",
+    "RENEWAL_GRACE_DAYS", "ApproveResult", "approve", "offered_ground", "quota_of",
+    "record_discipline", "renew", "terminate",
 ]
 
