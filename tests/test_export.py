@@ -182,8 +182,10 @@ def test_masked_by_default_and_not_audited(roster, tmp_path):
     raw = [row.raw for row in table.rows]
     assert {r["id_number"] for r in raw} == {p[:6] + "********" + p[-4:] for p in people.values()}
     assert {r["phone"] for r in raw} == {"138****5678"}
+    # The hidden digits of an ID are the birth date: beside a masked ID only the year shows.
+    assert all(len(str(r["birth_date"])) == 4 for r in raw if r["birth_date"])
     # A masked ID number is refused on import: the file cannot go back by mistake.
-    assert {p.column_key for p in table.problems} == {"id_number", "phone"}
+    assert {p.column_key for p in table.problems} == {"id_number", "phone", "birth_date"}
     assert reveal_entries(env) == []
 
 
@@ -243,7 +245,8 @@ def test_revealed_export_reads_back_as_the_database_holds_it(roster, tmp_path):
     person = detail.person
     assert serving["name"] == person.name == "在聘人"
     assert serving["gender"] == "女" and person.gender == "F"
-    assert serving["birth_date"] == person.birth_date == date(1990, 3, 7)
+    assert serving["birth_date"] == date(1990, 3, 7)
+    assert person.birth_date == 1990  # beside a masked ID number: the year only
     assert serving["ethnicity"] == "蒙古族"
     assert serving["email"] == "zai@example.com"
     assert serving["address"] == "呼和浩特市新城区中山东路1号"

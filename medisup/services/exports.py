@@ -37,7 +37,7 @@ from medisup.models import (
 from medisup.packs import TARGET_KINDS, Pack
 from medisup.services import lead_rules, supervisor_query
 from medisup.services.lead_views import LeadFilter
-from medisup.services.masking import mask_id_number, mask_phone, mask_text
+from medisup.services.masking import mask_birth_date, mask_id_number, mask_phone, mask_text
 from medisup.services.people import check_department
 from medisup.services.supervisor_query import Roster, Scope
 from medisup.services.supervisor_records import STATUSES, pack_for
@@ -289,7 +289,7 @@ class _SupervisorRecords:
                 "name": name,
                 "gender": gender.get(sex, sex),
                 "ethnicity": ethnicity,
-                "birth_date": birth,
+                "birth_date": birth if reveal else mask_birth_date(birth),
                 "id_number": id_number if reveal else mask_id_number(id_number),
                 "phone": phone if reveal else mask_phone(phone),
                 "email": email,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 
@@ -12,6 +13,12 @@ def mask_id_number(value: str | None) -> str | None:
     if len(value) <= 10:
         return "*" * len(value)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_birth_date(value: date | None) -> int | None:
+    """A birth date shown beside a masked ID number: the year only. The hidden digits of an
+    ID number are the birth date, so a full date would give them back."""
+    return value.year if value else None
 
 
 def mask_phone(value: str | None) -> str | None:

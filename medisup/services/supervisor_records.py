@@ -23,7 +23,7 @@ from medisup.models import (
     Termination,
 )
 from medisup.packs import Pack
-from medisup.services.masking import mask_id_number, mask_phone
+from medisup.services.masking import mask_birth_date, mask_id_number, mask_phone
 
 STATUSES = ("pending", "appointed", "serving", "terminated", "expired", "rejected")
 
@@ -75,7 +75,7 @@ class PersonPublic:
 
     def masked(self) -> PersonPublic:
         return replace(self, id_number=mask_id_number(self.id_number) or "",
-                       phone=mask_phone(self.phone))
+                       phone=mask_phone(self.phone), birth_date=mask_birth_date(self.birth_date))
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -301,9 +301,10 @@ def _application_of(apps: list[Application], term: Term | None) -> Application |
 
 
 def _mask_row(row: SupervisorRow) -> SupervisorRow:
-    from medisup.services.masking import mask_id_number, mask_phone
+    from medisup.services.masking import mask_birth_date, mask_id_number, mask_phone
 
-    return replace(row, id_number=mask_id_number(row.id_number) or "", phone=mask_phone(row.phone))
+    return replace(row, id_number=mask_id_number(row.id_number) or "", phone=mask_phone(row.phone),
+                   birth_date=mask_birth_date(row.birth_date))
 
 
 # ---------------------------------------------------------------- show
