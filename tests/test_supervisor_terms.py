@@ -114,7 +114,40 @@ def test_consent_after_the_new_start_is_refused(seeded):
     with pytest.raises(InvalidValue) as err, seeded.uow("450102") as uow:
         supervisors.renew(uow, number, consent_on=late, on=term.end_date)
     assert late.isoformat() in err.value.message
-    assert (term.end_date + timedelta(days=1)).isoformat() in err.value.message
+    assert term.end_date.isoformat() in err.value.message  # the day renewal was decided
+    assert "广西办法第八条" in err.value.message
+
+
+@pytest.mark.parametrize("days", [1, 30])
+def test_gx_consent_dated_in_the_future_is_refused_and_nothing_written(seeded, days):
+    # gx Art. 8: consent comes before the decision (today by default), never after it
+    number = make_id("450102")
+    appoint(seeded, "450102", number)
+    before = writes(seeded)
+    with pytest.raises(InvalidValue) as err, seeded.uow("450102") as uow:
+        supervisors.renew(uow, number, consent_on=T + timedelta(days=days))
+    assert err.value.message.startswith("本人同意续聘日期的值")
+    assert T.isoformat() in err.value.message and "广西办法第八条" in err.value.message
+    assert "\n" not in err.value.message
+    assert writes(seeded) == before and not rows(seeded, Term)[0].renewed
+
+
+def test_consent_before_the_current_term_is_refused(seeded):
+    number = make_id("450102")
+    appoint(seeded, "450102", number, start=T - timedelta(days=100))
+    with pytest.raises(InvalidValue) as err, seeded.uow("450102") as uow:
+        supervisors.renew(uow, number, consent_on=T - timedelta(days=101))
+    assert (T - timedelta(days=100)).isoformat() in err.value.message
+    assert "广西办法第八条" in err.value.message
+
+
+def test_renewal_decided_early_starts_the_day_after_the_term(seeded):
+    number = make_id("450102")
+    appoint(seeded, "450102", number, start=T - timedelta(days=100))
+    term = rows(seeded, Term)[0]
+    with seeded.uow("450102") as uow:
+        new = supervisors.renew(uow, number, consent_on=T)
+    assert new.start_date == term.end_date + timedelta(days=1) and new.consent_on == T
 
 
 def test_gx_term_ended_unrenewed_cannot_be_renewed(seeded):

@@ -243,12 +243,18 @@ def renew(
         raise InvalidValue(t("supervisor.field.consent_on"), "",
                            t("supervisor.expect_consent", article=pack.renewal_article))
     if consent_on is not None:
-        if consent_on > new_start:
-            raise InvalidValue(t("supervisor.field.consent_on"), consent_on.isoformat(),
-                               t("supervisor.expect_consent_before", start=new_start.isoformat()))
+        # Consent comes before the decision that rests on it (never after today, as the
+        # decision is not), given while the current term runs or within its grace:
+        # the decision itself may come any time in that span, the new term starts after.
+        field = t("supervisor.field.consent_on")
+        if consent_on > decided:
+            raise InvalidValue(field, consent_on.isoformat(), t(
+                "supervisor.expect_consent_before", decided=decided.isoformat(),
+                article=pack.renewal_article))
         if consent_on < term.start_date:
-            raise InvalidValue(t("supervisor.field.consent_on"), consent_on.isoformat(),
-                               t("supervisor.expect_after_start", start=term.start_date.isoformat()))
+            raise InvalidValue(field, consent_on.isoformat(), t(
+                "supervisor.expect_consent_in_term", start=term.start_date.isoformat(),
+                article=pack.renewal_article))
     _refuse_age(pack, person, new_start, new_end)
     _refuse_overlap(person, history(session, person.id, new_start, new_end, exclude={term.id}))
 
