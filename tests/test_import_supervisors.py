@@ -116,7 +116,7 @@ def test_roster_rows_become_people_approved_applications_and_terms(seeded, tmp_p
         assert term.end_date == date(START.year + 2, START.month, START.day) - timedelta(days=1)
         app = detail.applications[0]
         assert app.status == "approved" and app.channel == "open"
-        assert f"导入批次 {report.batch_id}" in app.decision_note
+        assert f"名册导入，批次 {report.batch_id}" in app.decision_note
         assert [(i.institution_name, i.credit_code) for i in detail.interests] == [
             ("新城区人民医院", code)]
         second = supervisors.show(uow, ids[1], reveal=True)
@@ -315,6 +315,8 @@ def test_a_blocking_termination_is_refused_without_override(seeded, tmp_path):
     number = make_id()
     appoint(seeded, "150102", number, name="王建国", start=START - timedelta(days=300))
     with seeded.uow("150102") as uow:
+        supervisors.record_discipline(uow, number, rule="secrecy",
+                                      occurred_on=START - timedelta(days=12))
         supervisors.terminate(uow, number, ground="violation",
                               effective=START - timedelta(days=10))
     report = run(seeded, roster(tmp_path / "a.xlsx", [row(number)]))
@@ -391,3 +393,56 @@ def test_the_sample_roster_with_mistakes_fails_and_returns_the_marked_workbook(s
     assert header[-1] == "错误说明"
     assert "校验位" in sheet.cell(6, len(header)).value
     assert sheet.cell(6, 6).comment is not None
+
+
+# ── renewals and where imported findings come from (gx Art. 8) ────────────
+
+
+def gx_renewal(seeded, tmp_path, consent):
+    number = make_id("450102")
+    first = T - timedelta(days=2 * 365 + 5)
+    appoint(seeded, "450102", number, start=first, categories=["npc_deputy"])
+    with seeded.uow(write=False) as uow:
+        term = uow.session.exec(select(Term)).one()
+    headers = [*HEADERS, "同意续聘日期"]
+    line = row(number, "张三", dept="450102", start=term.end_date + timedelta(days=1),
+               category="人大代表")
+    path = roster(tmp_path / "续聘.xlsx", [[*line, consent(term)]], headers)
+    return number, term, run(seeded, path, dept="450102")
+
+
+def test_gx_renewal_row_without_consent_is_an_error_naming_the_column(seeded, tmp_path):
+    number, term, report = gx_renewal(seeded, tmp_path, lambda term: None)
+    assert not report.ok and count(seeded, Term) == 1
+    assert any("同意续聘日期" in m and "广西办法第八条" in m for m in messages(report))
+
+
+def test_gx_renewal_row_with_consent_after_the_decision_is_refused(seeded, tmp_path):
+    _, term, report = gx_renewal(seeded, tmp_path,
+                                 lambda term: term.end_date + timedelta(days=3))
+    assert not report.ok and count(seeded, Term) == 1
+    assert any("广西办法第八条" in m for m in messages(report))
+
+
+def test_gx_renewal_row_records_consent_and_renews(seeded, tmp_path):
+    number, term, report = gx_renewal(seeded, tmp_path,
+                                      lambda term: term.end_date - timedelta(days=10))
+    assert report.ok, messages(report)
+    with seeded.uow(write=False) as uow:
+        terms = uow.session.exec(select(Term).order_by(col(Term.start_date))).all()
+        assert [x.number for x in terms] == [1, 2] and terms[0].renewed
+        assert terms[1].consent_on == term.end_date - timedelta(days=10)
+
+
+def test_imported_appointment_says_its_findings_come_from_the_roster(seeded, tmp_path, cli):
+    number = make_id()
+    report = run(seeded, roster(tmp_path / "花名册.xlsx", [row(number)]))
+    assert report.ok, messages(report)
+    with seeded.uow("150100", write=False) as uow:
+        app = supervisors.show(uow, number).applications[0]
+    assert app.decision_note.startswith(f"来源：名册导入，批次 {report.batch_id}")
+    assert "未经审查人逐项认定" in app.decision_note
+    shown = cli("supervisor", "show", number, "-f", "json")
+    assert shown.exit_code == 0, shown.stderr
+    findings = json.loads(shown.stdout)["findings"]
+    assert [(f["criterion"], f["result"]) for f in findings] == [("*", "not_reviewed")]

@@ -815,6 +815,13 @@ def _show_sections(detail, table: bool, explain: bool) -> dict:
     findings = []
     for a in detail.applications:
         findings += _finding_rows(a.findings, table, a.id)
+        if a.status == "approved" and all(f.automatic for f in a.findings):
+            # an appointment with no reviewer finding (a roster import): say so, and whence
+            findings.append({"application_id": a.id, "criterion": "*",
+                             "label": t("supervisor.roster.all_criteria"),
+                             "result": t("supervisor.roster.not_reviewed") if table
+                             else "not_reviewed", "article": "", "note": a.decision_note,
+                             "automatic": False})
     finding_cols = [Column("application_id", t("supervisor.col.application"), "right"),
                     *_finding_columns(explain or not table)]
     certificate_cols = [Column("number", t("supervisor.col.certificate")),

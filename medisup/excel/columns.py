@@ -135,6 +135,8 @@ SUPERVISOR_COLUMNS: tuple[ColumnSpec, ...] = (
     _s("status", "状态", "Status", width=10),
     _s("term_start", "聘期起始", "聘任日期", "聘期开始", "Term start", kind="date"),
     _s("term_end", "聘期截止", "聘期结束", "Term end", kind="date"),
+    _s("consent_on", "同意续聘日期", "本人同意续聘日期", "续聘同意日期", "同意续聘时间",
+       "Consent date", "Renewal consent date", kind="date"),
     _s("certificate", "聘书编号", "Certificate", width=18),
     _s("interests", "利益关系机构", "申报利益关系", "Interests", kind="interests", width=36),
     _s("note", "备注", "Note", "Notes", width=24),

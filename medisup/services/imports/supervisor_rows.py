@@ -4,7 +4,7 @@ the ID number, the term against the history and the quota), and the rows to writ
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from medisup.excel.normalise import MonthDate
@@ -249,6 +249,13 @@ class RowChecks:
                 return None
         applied = applied or min(start, self.today)
         decided = max(min(start, self.today), applied)
+        previous = next((x for x in terms if x.terminated_on is None
+                         and x.end_date + timedelta(days=1) == start), None)
+        consent = None
+        if previous is not None:
+            ok, consent = self._renewal_consent(i, dept.pack, previous, start, decided)
+            if not ok:
+                return None
         history = _history(self._serving(known, start, end), known)
         _, refused, warnings = self._evaluate(dept.pack, info, self.values[i]["id_number"],
                                               history, decided, start, end, True)
@@ -267,11 +274,16 @@ class RowChecks:
             app_ref = -(len(self.new_apps) + 1)
             self.new_apps.append((ref, dept.code, channel[0], channel[1], applied, "approved",
                                   decided))
-        for check in warnings:
-            self.new_findings.append((app_ref, check.code, check.result, check.note,
-                                      check.automatic))
+        if not pending:
+            self._roster_findings(app_ref, dept.pack, warnings)
+        else:
+            for check in warnings:
+                self.new_findings.append((app_ref, check.code, check.result, check.note,
+                                          check.automatic))
+        if previous is not None:
+            self.term_updates.append((previous.id, {"renewed": True}, {"renewed": False}))
         self.new_terms.append((ref, dept.code, app_ref, rules.term_number(len(terms)), start,
-                               end))
+                               end, consent))
         return "created"
 
     def _appoint_new(self, i: int, dept: Dept, ref: int, info: tuple[date, str, bool],
@@ -293,11 +305,44 @@ class RowChecks:
         app_ref = -(len(self.new_apps) + 1)
         self.new_apps.append((ref, dept.code, channel[0], channel[1], applied, "approved",
                               decided))
+        self._roster_findings(app_ref, dept.pack, warnings)
+        self.new_terms.append((ref, dept.code, app_ref, rules.term_number(0), start, end, None))
+        return "created"
+
+    def _roster_findings(self, app_ref: int, pack: Pack, warnings) -> None:
+        """The findings rows of an imported appointment: its automatic warnings only.  The
+        criteria were not found by a reviewer; the decision note says so and names the
+        batch (one note, not a row per criterion and appointee)."""
         for check in warnings:
             self.new_findings.append((app_ref, check.code, check.result, check.note,
                                       check.automatic))
-        self.new_terms.append((ref, dept.code, app_ref, rules.term_number(0), start, end))
-        return "created"
+
+    def _renewal_consent(self, i: int, pack: Pack, previous, start: date,
+                         decided: date) -> tuple[bool, date | None]:
+        """A row continuing a term on file (its start the day after that term's end) is a
+        renewal: where the pack requires consent (gx Art. 8) it needs 同意续聘日期, dated
+        within the previous term and not after the decision."""
+        consent = self.values[i].get("consent_on") if "consent_on" in self.table.positions \
+            else None
+        column = t("excel.headers.supervisors.consent_on")
+        if consent is None:
+            if pack.renewal_consent == "required":
+                self._flag(i, "consent_on" if "consent_on" in self.table.positions
+                           else "term_start", t("supervisor.roster.expect_consent", column=column,
+                                                article=pack.renewal_article))
+                return False, None
+            return True, None
+        if consent > decided or consent > self.today:
+            self._flag(i, "consent_on", t("supervisor.expect_consent_before",
+                                          decided=min(decided, self.today).isoformat(),
+                                          article=pack.renewal_article))
+            return False, None
+        if consent < previous.start_date:
+            self._flag(i, "consent_on", t("supervisor.expect_consent_in_term",
+                                          start=previous.start_date.isoformat(),
+                                          article=pack.renewal_article))
+            return False, None
+        return True, consent
 
     def _refused(self, i: int, refused: list[eligibility.Check]) -> None:
         """Each eligibility finding that stands in the way, on the cell it concerns."""

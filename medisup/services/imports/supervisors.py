@@ -116,6 +116,7 @@ class _Checker(Loading, ColumnChecks, RowChecks):
         self.person_updates: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
         self.category_updates: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []
         self.app_updates: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        self.term_updates: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
 
     # ---------------------------------------------------------------- problems
 
@@ -163,7 +164,9 @@ class _Checker(Loading, ColumnChecks, RowChecks):
         def application(ref: int) -> int:
             return ref if ref > 0 else app_ids[-ref - 1]
 
-        note = t("import.decision_note", batch=batch.id, file=report.file)
+        # Where the findings came from: the roster, not a reviewer (gx Art. 4 pledge and
+        # every criterion included); `supervisor show` prints it beside the findings.
+        note = t("supervisor.roster.decision_note", batch=batch.id, file=report.file)
         if self.new_apps:
             refs, depts, channels, bodies, applied, statuses, decided = map(
                 list, zip(*self.new_apps, strict=True))
@@ -182,13 +185,13 @@ class _Checker(Loading, ColumnChecks, RowChecks):
                 "application_id": list(map(application, apps)), "criterion": criteria,
                 "result": results, "note": notes, "automatic": automatic})
         if self.new_terms:
-            refs, depts, apps, numbers, starts, ends = map(list, zip(*self.new_terms,
-                                                                     strict=True))
+            refs, depts, apps, numbers, starts, ends, consents = map(
+                list, zip(*self.new_terms, strict=True))
             writer.insert("term", len(refs), {
                 "id": writer.allocate("term", len(refs)),
                 "person_id": list(map(person, refs)), "department_code": depts,
                 "application_id": list(map(application, apps)), "number": numbers,
-                "start_date": starts, "end_date": ends, "consent_on": None,
+                "start_date": starts, "end_date": ends, "consent_on": consents,
                 "renewed": False, "terminated_on": None, "created_at": stamp})
         self._write_updates(writer, stamp, note)
         finish_batch(uow, batch, report, writer)
@@ -252,6 +255,9 @@ class _Checker(Loading, ColumnChecks, RowChecks):
                     changes = {**changes, "decision_note": note}
                 rows.append({"id": app_id, **changes})
             writer.update("application", rows, [before for _, _, before in self.app_updates])
+        if self.term_updates:  # the terms a renewal row continues
+            writer.update("term", [{"id": tid, **changes} for tid, changes, _ in self.term_updates],
+                          [before for _, _, before in self.term_updates])
 
 
 # ---------------------------------------------------------------- helpers
