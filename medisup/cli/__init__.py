@@ -64,6 +64,18 @@ class MedisupGroup(TyperGroup):
 
             _error(usage_message(exc))
             status = ExitStatus.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+        except OverflowError:
+            # A number typed on the command line too large for any column or date.
+            if debug:
+                traceback.print_exc()
+            _error(t("cli.limits.too_large", maximum=f"{2**31 - 1:,}"))
+            status = ExitStatus.USAGE
+        except OSError as exc:
+            # A file the user named that cannot be read or written (a bad path, a full disk).
+            if debug:
+                traceback.print_exc()
+            _error(t("cli.limits.file_error", path=exc.filename or "", problem=exc.strerror or exc))
+            status = ExitStatus.DATA
         except (typer.Abort, KeyboardInterrupt, Cancelled):
             _error(t("cli.aborted"))
             status = 130
@@ -143,4 +155,14 @@ def main(argv: list[str] | None = None) -> None:
 def _error(text: str) -> None:
     from medisup.render import message
 
-    message(text, style="red")
+    message(_printable(text), style="red")
+
+
+def _printable(text: str) -> str:
+    """Control characters a user typed (escape sequences, NUL) shown escaped, never sent raw
+    to the terminal inside an error message."""
+    if len(text) > 600:  # a 10 kB value typed by mistake is not echoed back in full
+        text = text[:400] + t("cli.limits.cut", count=len(text)) + text[-100:]
+    return "".join(
+        c if c in "\n\t" or c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256
+        else f"\\u{ord(c):04x}" for c in text)
