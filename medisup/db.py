@@ -26,6 +26,7 @@ REVISIONS: tuple[str, ...] = (
     "0005_imports",
     "0006_lead_open_index",
     "0007_certificates_activities",
+    "0008_review_list_indexes",
 )
 HEAD_REVISION = REVISIONS[-1]
 

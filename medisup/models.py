@@ -220,7 +220,11 @@ class Lead(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("department_code", "year", "seq", name="uq_lead_dept_year_seq"),
-        Index("ix_lead_dept_received_status", "department_code", "received_on", "status"),
+        # Covering the annual review's pass over a year's leads (no table lookups).
+        Index("ix_lead_dept_received_status", "department_code", "received_on", "status",
+              "channel", "verified_amount", "recovered_amount"),
+        # check and --supervisor: whether a lead fell in its reporter's service.
+        Index("ix_lead_supervisor_received", "supervisor_id", "received_on"),
         # Open leads only: overdue lists, reviews and the consistency check scan these.
         Index("ix_lead_open_deadlines", "department_code", "handle_by", "accept_by",
               sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
@@ -259,7 +263,7 @@ class LeadItem(SQLModel, table=True):
     """A taxonomy code attached to a lead."""
 
     __tablename__ = "lead_item"
-    __table_args__ = (Index("ix_lead_item_code", "code"),)
+    __table_args__ = (Index("ix_lead_item_code", "code", "lead_id"),)
 
     lead_id: int = Field(foreign_key="lead.id", primary_key=True)
     code: str = Field(primary_key=True, max_length=10)
@@ -269,6 +273,8 @@ class LeadEvent(SQLModel, table=True):
     """One dated, attributed status change of a lead."""
 
     __tablename__ = "lead_event"
+    # A lead's latest outcome from the index alone (check, reviews).
+    __table_args__ = (Index("ix_lead_event_status_lead", "to_status", "lead_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="lead.id", index=True)
@@ -347,6 +353,8 @@ class ActivityInstitution(SQLModel, table=True):
 
 class Participation(SQLModel, table=True):
     """A supervisor assigned to an activity, with attendance."""
+
+    __table_args__ = (Index("ix_participation_person", "person_id", "activity_id"),)
 
     activity_id: int = Field(foreign_key="activity.id", primary_key=True)
     person_id: int = Field(foreign_key="person.id", primary_key=True)
