@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_import.py", "bench_export.py", "bench_excel.py", "bench_reviews.py",
+SCRIPTS = ("bench_import.py", "bench_export.py", "bench_excel.py", "bench_lists.py", "bench_reviews.py",
            "bench_certificates.py", "bench_fuzz.py")
 
 
