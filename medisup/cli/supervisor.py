@@ -868,9 +868,13 @@ def show(
         record.update(gender=_gender(detail.person.gender),
                       categories=list(detail.category_labels),
                       background=detail.background_label)
+    from medisup.services import complaints
+
+    sections = _show_sections(detail, table, explain)
+    sections["complaints"] = (complaint_cli.columns(), complaint_cli.rows(  # nm Art. 15
+        run(ctx, lambda uow: complaints.list_for(uow, id_number), write=False), table))
     render_record(_person_fields(), record, fmt,
-                  title=f"{detail.person.name} {detail.person.id_number}",
-                  sections=_show_sections(detail, table, explain))
+                  title=f"{detail.person.name} {detail.person.id_number}", sections=sections)
 
 
 @app.command("update", help=_h("update"))
@@ -903,3 +907,8 @@ def update(
               fields=", ".join(sorted(changes))))
     if fmt is not OutputFormat.table:
         render_record(_person_fields(), person.masked().as_dict(), fmt)
+
+
+from medisup.cli import complaint as complaint_cli  # noqa: E402  (after this group's commands)
+
+app.add_typer(complaint_cli.app, name="complaint", help=t("help.complaint.group"))

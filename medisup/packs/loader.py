@@ -306,6 +306,7 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
         on_term_end_article=root.text("on_term_end_article"),
         auto_dismiss_ground=auto_dismiss,
         recusal_rule=recusal,
+        complaint_article=root.text("complaint_article", required=False),
         age_range=age,
         age_article=root.text("age_article", required=age is not None),
         quota=root.integer("quota", required=False, minimum=1),

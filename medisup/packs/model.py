@@ -243,6 +243,9 @@ class Pack:
     # The discipline rule that says a supervisor with an interest in an inspected
     # institution stays away (nm Art. 9(四), GX Art. 7(六)); activity proposals apply it.
     recusal_rule: str | None = None
+    # Where the regulation lets an institution complain about a supervisor and the bureau
+    # investigate and decide (nm Art. 15); `supervisor complaint` cites it when set.
+    complaint_article: str | None = None
     age_range: tuple[int, int] | None = None
     age_article: str | None = None
     quota: int | None = None
