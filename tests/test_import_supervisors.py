@@ -248,7 +248,8 @@ def test_every_problem_is_named_by_row_column_value_and_expectation(seeded, tmp_
     rows[1][2] = "女" if int(rows[1][3][16]) % 2 else "男"
     report = run(seeded, roster(tmp_path / "a.xlsx", rows))
     got = messages(report)
-    assert got[0] == f"第 3 行，列“公民身份号码”：值“{rows[0][3]}”——身份证号的校验位不对，请逐位核对"
+    masked = rows[0][3][:6] + "********" + rows[0][3][-4:]  # personal values masked in messages
+    assert got[0] == f"第 3 行，列“公民身份号码”：值“{masked}”——身份证号的校验位不对，请逐位核对"
     assert got[1].startswith("第 4 行，列“性别”") and "与身份证号一致的性别" in got[1]
     assert got[2].startswith("第 5 行，列“推荐单位”") and "单位推荐" in got[2]
     assert got[3].startswith("第 6 行，列“所属部门代码”：值“150000”") and "不在当前操作部门" in got[3]
@@ -272,7 +273,9 @@ def test_duplicate_id_numbers_inside_the_file(seeded, tmp_path):
     number = make_id()
     report = run(seeded, roster(tmp_path / "a.xlsx", [row(number), row(make_id(), seq=2),
                                                        row(number, seq=3)]))
-    assert messages(report) == [f"第 5 行，列“公民身份号码”：值“{number}”——与第 3 行重复"]
+    masked = number[:6] + "********" + number[-4:]
+    assert messages(report) == [f"第 5 行，列“公民身份号码”：值“{masked}”——与第 3 行重复"]
+    assert number not in report.as_dict()["problems"][0]["value"]
     assert count(seeded, Person) == 0
 
 

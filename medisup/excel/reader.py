@@ -36,6 +36,21 @@ from medisup.excel.safety import (
     read_csv_text,
 )
 
+# Columns whose values are personal data: quoted masked in messages and JSON reports.
+PERSONAL_COLUMNS = frozenset({"id_number", "phone", "supervisor_id_number", "participants"})
+_IDENTIFYING = re.compile(r"[0-9０-９xX\s\-－+()（）转#]+")
+
+
+def mask_personal_text(text: str) -> str:
+    """``150102197005059996`` → ``150102********9996``; ``13812345678`` → ``138****5678``;
+    anything shorter keeps no more than its last two characters."""
+    text = text.strip()
+    if len(text) >= 15:
+        return text[:6] + "*" * (len(text) - 10) + text[-4:]
+    if len(text) >= 7:
+        return text[:3] + "*" * (len(text) - 7) + text[-4:]
+    return "*" * max(len(text) - 2, 1) + text[-2:] if len(text) > 2 else "*" * len(text)
+
 
 @dataclass(frozen=True, slots=True)
 class CellProblem:
@@ -54,7 +69,7 @@ class CellProblem:
 
         if self.header is None:
             return t("excel.problem.row", row=self.row, expected=self.expected)
-        shown = visible(display_value(self.value))
+        shown = self.shown_value
         if not shown.strip():
             return t(
                 "excel.problem.cell_empty", row=self.row, header=self.header, expected=self.expected
@@ -66,6 +81,18 @@ class CellProblem:
             value=shown,
             expected=self.expected,
         )
+
+    @property
+    def shown_value(self) -> str:
+        """The cell as a message quotes it: an ID number or phone masked, as everywhere else
+        outside the clerk's own error workbook (which keeps what they typed)."""
+        shown = visible(display_value(self.value))
+        # Only what could identify someone: seven digits or more (a number Excel already
+        # rounded, such as 1.50102E+17, is shown as the clerk sees it).
+        if (self.column_key in PERSONAL_COLUMNS and _IDENTIFYING.fullmatch(shown.strip())
+                and sum(c.isdigit() for c in shown) >= 7):
+            return mask_personal_text(shown)
+        return shown
 
     @property
     def note(self) -> str:

@@ -54,7 +54,6 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         """The stable JSON form for scripts."""
-        from medisup.excel.normalise import display_value
 
         return {
             "kind": self.kind, "file": self.file, "sheet": self.sheet, "rows": self.rows,
@@ -64,7 +63,7 @@ class ImportReport:
             "warnings": list(self.warnings),
             "problems": [
                 {"row": p.row, "column": p.column_key, "header": p.header,
-                 "value": display_value(p.value) if p.header is not None else None,
+                 "value": p.shown_value if p.header is not None else None,
                  "expected": p.expected, "message": p.message}
                 for p in self.problems
             ],
