@@ -3,6 +3,8 @@ clause it cites, and what stands in the way of an appointment."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from datetime import date
 from importlib import resources
 
@@ -182,8 +184,15 @@ def test_channel_with_recommending_body():
     with pytest.raises(InvalidValue) as err:
         eligibility.check_channel(GX, "directed")
     assert "推荐单位" in err.value.message and "广西办法第五条（二）" in err.value.message
+    # gx Art. 5(二) "等部门": the list is open, a body not listed keeps its name
+    assert eligibility.check_channel(GX, "directed", "教育厅") == ("directed", "教育厅")
+    assert eligibility.check_channel(GX, "directed", "其他部门:教育厅") == ("directed", "教育厅")
     with pytest.raises(InvalidValue) as err:
-        eligibility.check_channel(GX, "directed", "教育厅")
+        eligibility.check_channel(GX, "directed", "其他部门")  # names nobody
+    assert "广西办法第五条（二）" in err.value.message
+    closed = dataclasses.replace(GX, open_lists=())
+    with pytest.raises(InvalidValue) as err:
+        eligibility.check_channel(closed, "directed", "教育厅")
     assert "教育厅" in err.value.message
     with pytest.raises(InvalidValue):
         eligibility.check_channel(NM, "open", "某单位")

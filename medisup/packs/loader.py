@@ -15,6 +15,7 @@ from medisup.errors import PackError
 from medisup.i18n import t
 from medisup.packs.model import (
     AUTO_CHECKS,
+    OPEN_LISTS,
     KINDS,
     ON_TERM_END,
     RENEWAL_CONSENT,
@@ -276,6 +277,10 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
     _check_pattern(root, lead_pattern, "lead_number_pattern")
 
     activity_kinds = [item.code for item in lists["activity_kinds"]]
+    open_lists = tuple(root.strings("open_lists", required=False) or ())
+    for kind in open_lists:
+        if kind not in OPEN_LISTS:
+            root.fail("open_lists", _unknown(kind, OPEN_LISTS))
     recusal = root.text("recusal_rule", required=False)
     rules = [item.code for item in lists["discipline_rules"]]
     if recusal is not None and recusal not in rules:
@@ -307,6 +312,7 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
         auto_dismiss_ground=auto_dismiss,
         recusal_rule=recusal,
         complaint_article=root.text("complaint_article", required=False),
+        open_lists=open_lists,
         age_range=age,
         age_article=root.text("age_article", required=age is not None),
         quota=root.integer("quota", required=False, minimum=1),

@@ -32,6 +32,8 @@ TARGET_KINDS = ("medical_institution", "pharmacy", "insured_person", "agency", "
 # Checks that inform a criterion's finding (a note: evidence only, never the result, which
 # stays the reviewer's); a criterion names one with `auto`.
 AUTO_CHECKS = ("citizen_id",)
+# Lists a pack may mark open (free text beside the listed entries).
+OPEN_LISTS = ("recommending_bodies",)
 
 RENEWAL_CONSENT = ("recorded", "required")
 ON_TERM_END = ("expire", "auto_dismiss")
@@ -246,6 +248,9 @@ class Pack:
     # Where the regulation lets an institution complain about a supervisor and the bureau
     # investigate and decide (nm Art. 15); `supervisor complaint` cites it when set.
     complaint_article: str | None = None
+    # Lists the regulation leaves open ("等部门", gx Art. 5(二)): a name not listed, or
+    # "other:NAME", is kept as the free text itself instead of being refused.
+    open_lists: tuple[str, ...] = ()
     age_range: tuple[int, int] | None = None
     age_article: str | None = None
     quota: int | None = None

@@ -246,6 +246,27 @@ def describe(check: Check) -> str:
     return text
 
 
+def _open_body(pack: Pack, body: str, field: str, article: str) -> str:
+    """A body of an open list ("等部门"): a listed one by its code; ``other:NAME`` or a
+    name not listed kept as the name itself; a bare "other" names nobody and is refused."""
+    head, sep, name = body.replace("：", ":").partition(":")
+    try:
+        item = pack.resolve("recommending_bodies", clean_text(head))
+    except InvalidValue:
+        item = None
+    if item is None:
+        text = body
+    elif item.code != "other" and not sep:
+        return item.code
+    else:
+        text = clean_text(name) if item.code == "other" else ""
+    if not text:
+        raise InvalidValue(field, body, t("eligibility.expect_open_body", article=article))
+    if len(text) > 100:
+        raise InvalidValue(field, text, t("identity.expect_length", limit=100))
+    return text
+
+
 def check_channel(pack: Pack, channel: str, recommending_body: str | None = None
                   ) -> tuple[str, str | None]:
     """A recruitment channel (code or label) and the recommending body it may need: a
@@ -261,7 +282,9 @@ def check_channel(pack: Pack, channel: str, recommending_body: str | None = None
         raise InvalidValue(field, "", t("eligibility.expect_body", channel=item.text(),
                                         article=item.cite()))
     if pack.recommending_bodies:
-        return item.code, pack.resolve("recommending_bodies", body).code
+        if "recommending_bodies" not in pack.open_lists:
+            return item.code, pack.resolve("recommending_bodies", body).code
+        return item.code, _open_body(pack, body, field, item.cite())
     if len(body) > 100:
         raise InvalidValue(field, body, t("identity.expect_length", limit=100))
     return item.code, body
