@@ -4,7 +4,6 @@ clause it cites, and what stands in the way of an appointment."""
 from __future__ import annotations
 
 import dataclasses
-
 from datetime import date
 from importlib import resources
 

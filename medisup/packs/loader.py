@@ -15,9 +15,9 @@ from medisup.errors import PackError
 from medisup.i18n import t
 from medisup.packs.model import (
     AUTO_CHECKS,
-    OPEN_LISTS,
     KINDS,
     ON_TERM_END,
+    OPEN_LISTS,
     RENEWAL_CONSENT,
     REWARD_METHODS,
     TARGET_KINDS,
