@@ -312,8 +312,9 @@ def terminate(
     automatic: bool = False,
 ) -> TerminationPublic:
     """End a term on a pack ground.  The certificate of the term is revoked; a term that
-    was already renewed loses its successor too; a ground that the regulation links to a
-    referral records where the case went."""
+    was already renewed loses its successor too; ``referral``, where the bureau decides
+    one (a ground that allows it), records where the case went; the discipline ground
+    rests on a recorded breach, named in the note."""
     session = uow.session
     person = find_in_scope(uow, ref)
     effective = effective or date.today()
