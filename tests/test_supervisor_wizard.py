@@ -4,32 +4,14 @@ for what the options left out, with the department's pack choices."""
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 
 import pytest
 from helpers_supervisors import make_id
+from helpers_wizard import terminal  # closes the pipe: a wizard asking more fails at once
 
 DOWN = "\x1b[B"
 ENTER = "\r"
 SPACE = " "
-
-
-@contextmanager
-def terminal(monkeypatch, keys: str):
-    """A prompter reading ``keys`` from a pipe, and a command line that may prompt."""
-    from prompt_toolkit.input import create_pipe_input
-    from prompt_toolkit.output import DummyOutput
-
-    from medisup.cli import common
-
-    monkeypatch.setattr(common, "can_prompt", lambda ctx: True)
-    with create_pipe_input() as pipe:
-        pipe.send_text(keys)
-        common.set_prompter(common.Prompter(input=pipe, output=DummyOutput()))
-        try:
-            yield
-        finally:
-            common.set_prompter(None)
 
 
 def test_wizard_asks_for_everything_left_out(cli, monkeypatch):
@@ -44,6 +26,7 @@ def test_wizard_asks_for_everything_left_out(cli, monkeypatch):
         "新城区某社区 主任" + ENTER,          # work unit
         DOWN * 2 + ENTER,                     # background: 法律 (after "none", 医药)
         "n",                                  # 以上条件是否全部符合？ no: each in turn
+        ENTER,                                # (一) met (the ID check only informs it)
         ENTER,                                # (二) met: no note asked
         DOWN + ENTER + "有失信记录" + ENTER,  # (三) not met, with its note
         ENTER, ENTER, ENTER,                  # (四)–(六) met
