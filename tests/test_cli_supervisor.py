@@ -4,7 +4,7 @@ value, masked output, JSON for scripts, and nothing written after a failure."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from clock import TODAY

@@ -4,7 +4,6 @@ framework type names, Typer's fixed strings translated, and framework errors in 
 from __future__ import annotations
 
 import io
-import sys
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest

@@ -3,7 +3,7 @@ chain records it — and nothing is undone that later work depends on."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from clock import TODAY

@@ -3,7 +3,7 @@ person's history, declared interests and audited updates."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from clock import TODAY

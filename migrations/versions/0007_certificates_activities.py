@@ -9,7 +9,6 @@ Revises: 0006_lead_open_index
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0007_certificates_activities'
 down_revision = '0006_lead_open_index'
 branch_labels = None
