@@ -1,5 +1,9 @@
 """``medisup supervisor``: application, review, appointment, renewal, termination,
-discipline, declared interests, the roster and one person's history."""
+discipline, declared interests, the roster and one person's history.
+
+Over 600 lines because it holds one noun's whole command surface (fourteen commands, their
+options and renderers; complaints are already apart in ``cli/complaint.py``). The next split
+is by job: the apply and terminate wizards, then the show renderer."""
 
 from __future__ import annotations
 

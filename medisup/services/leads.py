@@ -10,14 +10,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from medisup import clock
 from medisup.errors import InvalidValue, RuleViolation
 from medisup.i18n import t
 from medisup.models import (
-    Counter,
     Lead,
     LeadEvent,
     LeadExtension,
@@ -72,27 +70,13 @@ def next_number(session: Session, dept: str, year: int, pattern: str = rules.LEA
     after its lead was deleted.  Leads written without the counter (an old import) are
     respected by starting above the highest sequence on file.
     """
-    name = rules.counter_name(dept, year)
-    counter = _locked_counter(session, name)
-    if counter is None:
-        try:
-            with session.begin_nested():
-                session.add(Counter(name=name, value=0))
-        except IntegrityError:  # another writer created it first
-            pass
-        counter = _locked_counter(session, name)
-        assert counter is not None
+    from medisup.services.counters import next_value
+
     highest = session.exec(
         select(func.max(Lead.seq)).where(Lead.department_code == dept, Lead.year == year)
     ).one() or 0
-    seq = max(counter.value, highest) + 1
-    counter.value = seq + count - 1
-    session.add(counter)
+    seq = next_value(session, rules.counter_name(dept, year), at_least=highest, count=count)
     return seq, rules.number(dept, year, seq, pattern)
-
-
-def _locked_counter(session: Session, name: str) -> Counter | None:
-    return session.exec(select(Counter).where(Counter.name == name).with_for_update()).first()
 
 
 # ---------------------------------------------------------------- log
