@@ -27,6 +27,7 @@ REVISIONS: tuple[str, ...] = (
     "0006_lead_open_index",
     "0007_certificates_activities",
     "0008_review_list_indexes",
+    "0009_consent_recruitment",
 )
 HEAD_REVISION = REVISIONS[-1]
 
@@ -188,14 +189,18 @@ def connection_for_migrations(engine: Engine) -> Iterator:
     would otherwise cascade-delete its children); checked again afterwards."""
     with engine.connect() as conn:
         if is_sqlite(engine):
-            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
-            conn.commit()
+            # On the DB-API connection, outside any transaction: the engine's "begin" hook
+            # would otherwise open one first, and inside a transaction the pragma is ignored.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
         try:
             yield conn
         finally:
             if is_sqlite(engine):
-                problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+                if conn.in_transaction():
+                    conn.rollback()
+                raw = conn.connection.dbapi_connection
+                problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+                raw.execute("PRAGMA foreign_keys = ON")
                 if problems:
                     raise DataError(t("db.foreign_key_check", count=len(problems)))
 

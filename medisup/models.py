@@ -127,6 +127,9 @@ class Application(SQLModel, table=True):
     decided_on: date | None = None
     decision_note: str | None = Field(default=None, max_length=500)
     override_reason: str | None = Field(default=None, max_length=500)
+    health_status: str | None = Field(default=None, max_length=40)  # nm Art. 6; gx Art. 3(四)
+    recruitment_ref: str | None = Field(default=None, max_length=100)  # notice / invitation
+    form_on: date | None = None  # the date on the application form
     batch_id: int | None = None
     created_at: datetime
 
@@ -152,7 +155,8 @@ class Term(SQLModel, table=True):
     number: int = 1
     start_date: date
     end_date: date
-    consent_on: date | None = None
+    consent_on: date | None = None  # consent on which this term was renewed into
+    renewal_consent_on: date | None = None  # consent to renew, given during this term
     renewed: bool = False
     terminated_on: date | None = None
     created_at: datetime
@@ -168,6 +172,7 @@ class Termination(SQLModel, table=True):
     effective_on: date
     note: str | None = Field(default=None, max_length=500)
     referral: str | None = Field(default=None, max_length=200)
+    discipline_id: int | None = Field(default=None, foreign_key="discipline.id")
     automatic: bool = False
     created_at: datetime
 
