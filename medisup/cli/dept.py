@@ -26,6 +26,14 @@ def _columns() -> list[Column]:
     ]
 
 
+def _shown(name: str) -> str:
+    """A name as a message shows it: control characters and escape sequences escaped, as
+    in error messages, so a name typed with them cannot drive the terminal."""
+    from medisup.cli import _printable
+
+    return _printable(name)
+
+
 def _row(d, *, table: bool = False) -> dict:
     """JSON and CSV keep the stable level code; a table shows the label and the tree."""
     row = d.as_dict()
@@ -49,7 +57,8 @@ def add(
 
     dept = run(ctx, lambda uow: departments.add(
         uow, code=code, name=name, parent=parent, pack=pack, quota=quota))
-    success(t("dept.added", code=dept.code, name=dept.name, parent=dept.parent_code, pack=dept.pack))
+    success(t("dept.added", code=dept.code, name=_shown(dept.name), parent=dept.parent_code,
+              pack=dept.pack))
     if fmt is not OutputFormat.table:
         render_record(_columns(), _row(dept), fmt)
 
@@ -66,7 +75,7 @@ def update(
 
     dept = run(ctx, lambda uow: departments.update(
         uow, code, name=name, quota=quota, clear_quota=no_quota))
-    success(t("dept.updated", code=dept.code, name=dept.name))
+    success(t("dept.updated", code=dept.code, name=_shown(dept.name)))
 
 
 @app.command("list", help=t("help.dept.list"))

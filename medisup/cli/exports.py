@@ -14,7 +14,10 @@ from medisup.i18n import t
 from medisup.render import Column, OutputFormat, render_record, success, warning
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from medisup.services.exports import ExportReport
+    from medisup.services.uow import UnitOfWork
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -30,6 +33,17 @@ DepartmentOption = Annotated[str | None, typer.Option(
     "--department", help=t("help.export.opt.department"), show_default=False)]
 RevealOption = Annotated[bool, typer.Option("--reveal", help=t("help.export.opt.reveal"))]
 ForceOption = Annotated[bool, typer.Option("--force", help=t("help.export.opt.force"))]
+
+
+def _recorder(ctx: typer.Context) -> Callable[[Callable[[UnitOfWork], None]], None]:
+    """A reveal's audit entry in a unit of work of its own, committed (and sealed) before
+    the export writes a single unmasked value; the export itself only reads, so it never
+    holds the write lock while a large workbook is written."""
+
+    def record(work: Callable[[UnitOfWork], None]) -> None:
+        run(ctx, work)
+
+    return record
 
 
 def _columns() -> list[Column]:
@@ -81,7 +95,7 @@ def supervisors(
     report = run(ctx, lambda uow: exports.export_supervisors(
         uow, file, department=department, status=status, category=category, channel=channel,
         ending_before=before, ending_within=ending_within, as_of=day, reveal=reveal,
-        force=force), write=reveal)
+        force=force, record=_recorder(ctx)), write=False)
     _report(report, fmt, t("export.masked"))
 
 
@@ -123,7 +137,8 @@ def leads(
     )
     on = common.as_of(as_of)
     report = run(ctx, lambda uow: exports.export_leads(
-        uow, file, filters, reveal=reveal, as_of=on, force=force), write=reveal)
+        uow, file, filters, reveal=reveal, as_of=on, force=force, record=_recorder(ctx)),
+        write=False)
     _report(report, fmt, t("export.masked_leads"))
 
 

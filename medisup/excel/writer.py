@@ -84,6 +84,7 @@ def write_rows(
     *,
     sheet_name: str,
     title: str | None = None,
+    tmpdir: str | Path | None = None,
 ) -> int:
     """Write ``rows`` under the columns' headers; returns how many rows were written.
 
@@ -91,12 +92,18 @@ def write_rows(
     text cells, amounts numbers with two decimals, lists joined with 、.  A string that
     would start a formula is stored with Excel's quote prefix: it stays text in Excel,
     even when edited, and reads back unchanged.
+
+    ``tmpdir``: where xlsxwriter keeps its temporary files (the rows of the sheet, then
+    each part of the package).  They hold the same data as the workbook, so an export
+    puts them in its own private stage beside the target, never in the system's temp
+    folder, where a killed process would leave them behind.
     """
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
         str(path),
         {
+            "tmpdir": str(tmpdir) if tmpdir is not None else None,
             "constant_memory": True,
             "strings_to_numbers": False,
             "strings_to_formulas": False,
@@ -429,6 +436,7 @@ def write_template(
     *,
     sheet_name: str | None = None,
     rows: int = TEMPLATE_ROWS,
+    tmpdir: str | Path | None = None,
 ) -> Path:
     """An empty import workbook: headers, drop-down lists for coded columns, text-formatted
     ID and phone columns, date validation, and a 说明 sheet explaining every column.
@@ -440,7 +448,7 @@ def write_template(
     from medisup.i18n import t
 
     path = Path(path)
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = xlsxwriter.Workbook(str(path), {"tmpdir": str(tmpdir) if tmpdir else None})
     try:
         formats = _Formats(workbook)
         main = workbook.add_worksheet(sheet_title(sheet_name or t("excel.template.sheet")))

@@ -3,18 +3,20 @@ empty import templates with the pack's drop-down lists (SPEC §8).
 
 Rows come from Core queries (no ORM object per row) and stream into the workbook writer;
 ID numbers, phones and lead descriptions are masked unless revealed, and a reveal is
-recorded in the audit log before the file appears under its name.  A workbook is written
-to a hidden temporary file beside the target and renamed at the end, so an interrupted
-export never leaves half a file, and an existing file is replaced only when asked.
+recorded — and committed — in the audit log before the first unmasked value is written.
+A workbook is written in a hidden, owner-only stage beside the target (the writer's own
+temporary files too, never the system's temp folder) and renamed at the end, so an
+interrupted export never leaves half a file under the target's name, a killed one's stage
+is removed by the next export into that folder, and an existing file is replaced only
+when asked.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -44,6 +46,9 @@ from medisup.services.supervisor_records import STATUSES, pack_for
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork
+
+# Runs its argument in a unit of work of its own, committed when it returns.
+Recorder = Callable[[Callable[["UnitOfWork"], None]], None]
 
 TABLES = ("supervisors", "leads")
 SUFFIX = ".xlsx"
@@ -90,48 +95,50 @@ def check_target(path: str | Path, *, force: bool = False) -> Path:
     return target
 
 
+class Stage(NamedTuple):
+    """Where an export writes before its file appears: ``book`` becomes the target,
+    ``scratch`` takes the writer's own temporary files (never the system's temp folder)."""
+
+    book: Path
+    scratch: Path
+
+
 @contextmanager
-def staged(target: Path, *, force: bool = False, private: bool = False) -> Iterator[Path]:
-    """A temporary file beside ``target`` to write into; renamed to ``target`` when the
-    block succeeds, removed whatever happens otherwise.  ``private``: readable by the
-    owner only (a workbook with unmasked personal data)."""
+def staged(target: Path, *, force: bool = False, private: bool = False) -> Iterator[Stage]:
+    """A private folder beside ``target`` (hidden, owner-only, named for this process:
+    see :mod:`medisup.files`) to write into; its workbook is renamed to ``target`` when
+    the block succeeds, and the folder removed whatever happens.  A folder a killed
+    export left behind is removed by the next write into the same folder.
+    ``private``: the workbook is readable by the owner only (unmasked personal data)."""
+    from medisup.files import publish, staged_folder
+
     try:
-        handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.",
-                                        suffix=".part")
+        with staged_folder(target) as folder:
+            book = folder / target.name
+            handle = os.open(book, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(handle)
+            if not private:
+                _default_mode(book)
+            scratch = folder / "tmp"
+            scratch.mkdir(mode=0o700)
+            yield Stage(book, scratch)
+            try:
+                publish(book, target, overwrite=force)
+            except FileExistsError:
+                raise UsageError(t("export.error.exists", file=target)) from None
     except OSError as exc:
+        from medisup.files import disk_full_error, is_disk_full
+
+        if is_disk_full(exc):
+            raise disk_full_error(target.parent) from None
         raise DataError(t("export.error.write", file=target, problem=exc.strerror or exc)) from None
-    os.close(handle)
-    temp = Path(name)
-    try:
-        if not private:
-            _default_mode(temp)
-        yield temp
-        _publish(temp, target, force)
-    except OSError as exc:
-        raise DataError(t("export.error.write", file=target, problem=exc.strerror or exc)) from None
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def _default_mode(path: Path) -> None:
-    # mkstemp creates 0600; an ordinary export gets what any new file would (umask).
+    # Created 0600; an ordinary export gets what any new file would (umask).
     umask = os.umask(0)
     os.umask(umask)
     path.chmod(0o666 & ~umask)
-
-
-def _publish(temp: Path, target: Path, force: bool) -> None:
-    if force:
-        os.replace(temp, target)
-        return
-    try:
-        os.link(temp, target)  # fails if the target appeared meanwhile: never overwrites
-    except FileExistsError:
-        raise UsageError(t("export.error.exists", file=target)) from None
-    except OSError:  # a file system without hard links
-        if target.exists():
-            raise UsageError(t("export.error.exists", file=target)) from None
-        os.replace(temp, target)
 
 
 @contextmanager
@@ -147,11 +154,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _write(temp: Path, columns: Sequence[ColumnSpec], rows: Iterable[Mapping[str, Any]], *,
+def _write(stage: Stage, columns: Sequence[ColumnSpec], rows: Iterable[Mapping[str, Any]], *,
            sheet: str, title: str) -> int:
     from medisup.excel import write_rows
 
-    return write_rows(temp, columns, rows, sheet_name=sheet, title=title)
+    return write_rows(stage.book, columns, rows, sheet_name=sheet, title=title,
+                      tmpdir=stage.scratch)
 
 
 def _scope_text(root: Department, codes: Sequence[str]) -> str:
@@ -208,6 +216,7 @@ def export_supervisors(
     as_of: date | None = None,
     reveal: bool = False,
     force: bool = False,
+    record: Recorder | None = None,
 ) -> ExportReport:
     """The roster as ``supervisor list`` selects it (same filters, same order: one row per
     person per department), with every column import reads, into a new workbook."""
@@ -216,23 +225,43 @@ def export_supervisors(
     root = check_department(uow, department)
     filters = _filters(status=status, category=category, channel=channel,
                        ending_before=ending_before, ending_within=ending_within)
-    with _collector_paused(), staged(target, force=force, private=reveal) as temp:
+    # The stage first: a folder that cannot be written is refused before the reveal is
+    # recorded.
+    with _collector_paused(), staged(target, force=force, private=reveal) as stage:
         roster = supervisor_query.roster(uow, root, status=status, category=category, channel=channel,
                          ending_before=ending_before, ending_within=ending_within, on=on)
         title = t("export.title.supervisors", scope=_scope_text(root, roster.scope.codes),
                   as_of=on.isoformat(), today=date.today().isoformat())
-        count = _write(temp, SUPERVISOR_EXPORT_COLUMNS,
-                       _SupervisorRecords(uow, roster, on, reveal=reveal),
-                       sheet=t("export.sheet.supervisors"), title=title)
-        people = sorted({e.person.id for e in roster.entries})
+        records = _SupervisorRecords(uow, roster, on, reveal=reveal)
+        if reveal and roster.entries:
+            _record_reveal(uow, record, target, {
+                "file": str(target.resolve()), "table": "supervisors",
+                "rows": len(roster.entries),
+                "people": sorted({e.person.id for e in roster.entries}),
+                "department": root.code, "as_of": on, "filters": filters})
         # Freed while the collector still sleeps: waking up beside a hundred thousand
         # live rows would cost a full collection.
         del roster
-        if reveal and count:
-            uow.audit("reveal", "export", target.name, after={
-                "file": str(target.resolve()), "table": "supervisors", "rows": count,
-                "people": people, "department": root.code, "as_of": on, "filters": filters})
+        count = _write(stage, SUPERVISOR_EXPORT_COLUMNS, records,
+                       sheet=t("export.sheet.supervisors"), title=title)
+        del records
     return ExportReport("supervisors", "supervisors", str(target), count, not reveal)
+
+
+def _record_reveal(uow: UnitOfWork, record: Recorder | None, target: Path,
+                   after: dict[str, Any]) -> None:
+    """The reveal in the audit log, committed before a single unmasked value is written:
+    an export killed half-way (``kill -9``) leaves its entry, never a file without one.
+
+    ``record`` runs the entry in a transaction of its own (the command line gives one,
+    sealed and committed as every command's); the export's read transaction ends first,
+    so no lock it holds stands in the recorder's way.  Without one the entry joins the
+    caller's own transaction."""
+    if record is None:
+        uow.audit("reveal", "export", target.name, after=after)
+        return
+    uow.session.commit()
+    record(lambda audit: audit.audit("reveal", "export", target.name, after=after))
 
 
 def _filters(**values: Any) -> dict[str, Any]:
@@ -361,6 +390,7 @@ def export_leads(
     reveal: bool = False,
     as_of: date | None = None,
     force: bool = False,
+    record: Recorder | None = None,
 ) -> ExportReport:
     """The leads ``lead list`` selects with the same filters (the same selection,
     :mod:`lead_query`), oldest first, streamed into a new workbook; descriptions and the
@@ -380,30 +410,39 @@ def export_leads(
          lead.status, lead.handling_unit, lead.verified_amount, lead.recovered_amount,
          person.name, person.id_number, lead_query.items_column()),
         newest_first=False, limit=f.limit)
-    numbers: list[str] = []
-    records = _lead_records(uow, statement, selection.codes, numbers, reveal=reveal)
     title = t("export.title.leads", scope=_scope_text(root, selection.codes),
               today=date.today().isoformat())
-    with _collector_paused(), staged(target, force=force, private=reveal) as temp:
-        count = _write(temp, LEAD_EXPORT_COLUMNS, records, sheet=t("export.sheet.leads"),
+    with _collector_paused(), staged(target, force=force, private=reveal) as stage:
+        revealed: frozenset[str] | None = None
+        if reveal:
+            # Which leads the file will hold, known (and recorded) before it is written;
+            # the rows streamed afterwards are held to exactly these.
+            numbers = list(uow.session.connection().execute(lead_query.rows_statement(
+                selection, (lead.number,), newest_first=False, limit=f.limit)).scalars())
+            revealed = frozenset(numbers)
+            if numbers:
+                _record_reveal(uow, record, target, {
+                    "file": str(target.resolve()), "table": "leads", "rows": len(numbers),
+                    "leads": numbers, "department": root.code, "as_of": on,
+                    "filters": _filters(**{k: v for k, v in asdict(f).items()
+                                           if k != "department"})})
+            del numbers
+        records = _lead_records(uow, statement, selection.codes, revealed, reveal=reveal)
+        count = _write(stage, LEAD_EXPORT_COLUMNS, records, sheet=t("export.sheet.leads"),
                        title=title)
-        if reveal and count:
-            uow.audit("reveal", "export", target.name, after={
-                "file": str(target.resolve()), "table": "leads", "rows": count,
-                "leads": numbers, "department": root.code, "as_of": on,
-                "filters": _filters(**{k: v for k, v in asdict(f).items() if k != "department"})})
     return ExportReport("leads", "leads", str(target), count, not reveal)
 
 
-def _lead_records(uow: UnitOfWork, statement: Any, codes: Sequence[str], numbers: list[str],
-                  *, reveal: bool) -> Iterator[dict[str, Any]]:
+def _lead_records(uow: UnitOfWork, statement: Any, codes: Sequence[str],
+                  revealed: frozenset[str] | None, *, reveal: bool) -> Iterator[dict[str, Any]]:
     by_pack: dict[str, dict[str, str]] = {}
     channels = {code: by_pack.setdefault(pack.name, safe_labels(pack, "report_channels"))
                 for code, pack in _departments(uow, codes).items()}
     status = {s: t(f"lead.status.{s}") for s in lead_rules.STATUSES}
     kinds = {k: t(f"pack.target.{k}") for k in TARGET_KINDS}
     for v in _stream(uow, statement):
-        numbers.append(v.number)
+        if revealed is not None and v.number not in revealed:
+            continue  # logged since the reveal was recorded: not in this file
         items = v.item_codes
         yield {
             "number": v.number,
@@ -476,6 +515,7 @@ def export_template(
     root = check_department(uow, department)
     choices = template_choices(uow, table, root)
     columns = SUPERVISOR_COLUMNS if table == "supervisors" else LEAD_COLUMNS
-    with staged(target, force=force) as temp:
-        write_template(temp, columns, choices, sheet_name=t(f"export.sheet.{table}"))
+    with staged(target, force=force) as stage:
+        write_template(stage.book, columns, choices, sheet_name=t(f"export.sheet.{table}"),
+                       tmpdir=stage.scratch)
     return ExportReport("template", table, str(target), 0, False)
