@@ -157,7 +157,7 @@ def test_verify_revoke_reissue_and_list(cli, roster, tmp_path):
     assert bad.exit_code == 1 and "核验码不符" in bad.stderr
     old = cli("certificate", "verify", "150103-2026-0001", "--as-of", "2028-06-01")
     assert old.exit_code == 1 and "已过期" in old.stderr and "2028-05-31" in old.stderr
-    revoked = cli("certificate", "revoke", "150103-2026-0002", "--reason", "误发",
+    revoked = cli("certificate", "revoke", "--yes", "150103-2026-0002", "--reason", "误发",
                   "--on", "2026-06-20")
     assert revoked.exit_code == 0, revoked.stderr
     gone = cli("certificate", "verify", "150103-2026-0002", "--format", "json")
@@ -222,7 +222,7 @@ def test_font_from_environment_and_reason_required_without_terminal(cli, roster,
     assert done.exit_code == 0, done.stderr
     names = [n for n, _ in pdf_fonts(tmp_path / "150103-2026-0001-张三.pdf")]
     assert not any("Serif" in n for n in names)
-    missing = cli("certificate", "revoke", "150103-2026-0001", dept="150103")
+    missing = cli("certificate", "revoke", "--yes", "150103-2026-0001", dept="150103")
     assert missing.exit_code == 2 and "--reason" in missing.stderr
 
 

@@ -233,12 +233,12 @@ def test_list_and_undo(cli, seeded, good):
         (1, "supervisors", 3, None)]
     table = cli("import", "list", dept="150100")
     assert "花名册.xlsx" in table.stdout and "监督员" in table.stdout
-    done = cli("import", "undo", "1", dept="150100")
+    done = cli("import", "undo", "--yes", "1", dept="150100")
     assert done.exit_code == 0 and "已撤销导入批次 1" in one_line(done)
     assert nothing_written(seeded) is False  # the batch row stays, marked undone
-    again = cli("import", "undo", "1", dept="150100")
+    again = cli("import", "undo", "--yes", "1", dept="150100")
     assert again.exit_code == 1 and "不能重复撤销" in one_line(again)
-    unknown = cli("import", "undo", "42", dept="150100")
+    unknown = cli("import", "undo", "--yes", "42", dept="150100")
     assert unknown.exit_code == 1 and "没有找到导入批次 42" in one_line(unknown)
 
 
@@ -253,7 +253,7 @@ def test_undo_refused_when_something_depends_on_the_batch(cli, seeded, tmp_path)
                  "--description", "转借医保卡",
                  dept="150100")
     assert logged.exit_code == 0, logged.stderr
-    result = cli("import", "undo", "1", dept="150100")
+    result = cli("import", "undo", "--yes", "1", dept="150100")
     assert result.exit_code == 1
     assert "不能撤销" in one_line(result) and "线索" in result.stderr
 

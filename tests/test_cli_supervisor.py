@@ -74,7 +74,7 @@ def test_no_input_forbids_prompts(cli, monkeypatch):
 
 
 @pytest.mark.parametrize("args, named", [
-    (("--id-number", "150102199001010116"), "150102199001010116"),
+    (("--id-number", "150102199001010116"), "150102********0116"),  # masked
     (("--gender", "女"), "女"),
     (("--birth-date", "1990-02-01"), "1990-02-01"),
     (("--category", "宇航员"), "宇航员"),
@@ -148,9 +148,9 @@ def test_quota_full_on_the_command_line(cli, seeded):
 def test_reject(cli):
     number = make_id()
     cli(*apply_args(number))
-    missing = cli("supervisor", "reject", number)
+    missing = cli("supervisor", "reject", "--yes", number)
     assert missing.exit_code == 2 and "--reason" in missing.stderr
-    result = cli("supervisor", "reject", number, "--reason", "工作单位为定点医药机构")
+    result = cli("supervisor", "reject", "--yes", number, "--reason", "工作单位为定点医药机构")
     assert result.exit_code == 0 and "已驳回" in result.stderr
     shown = json.loads(cli("supervisor", "show", number, "-f", "json").stdout)
     assert shown["statuses"][0]["status"] == "rejected"
@@ -193,7 +193,7 @@ def test_terminate_with_referral(cli, seeded):
     refused = cli("supervisor", "terminate", number, "--ground", "violation", "--yes")
     assert refused.exit_code != 0 and "第十二条（一）" in refused.stderr  # no recorded breach
     assert cli("supervisor", "discipline", number, "--rule", "secrecy").exit_code == 0
-    result = cli("supervisor", "terminate", number, "--ground", "violation",
+    result = cli("supervisor", "terminate", "--yes", number, "--ground", "violation",
                  "--note", "泄露案件信息", "--referral", "公安机关", "-f", "json")
     assert result.exit_code == 0, result.stderr
     assert "第十二条（一）" in result.stderr and "公安机关" in result.stderr
@@ -204,7 +204,7 @@ def test_terminate_with_referral(cli, seeded):
 def test_terminate_missing_ground_is_a_usage_error(cli, seeded):
     number = make_id()
     appoint(seeded, "150102", number)
-    result = cli("supervisor", "terminate", number)
+    result = cli("supervisor", "terminate", "--yes", number)
     assert result.exit_code == 2 and "--ground" in result.stderr
 
 
@@ -217,7 +217,7 @@ def test_terminate_bad_input(cli, seeded, args, fragment):
     number = make_id()
     appoint(seeded, "150102", number)
     before = audit_count(cli)
-    result = cli("supervisor", "terminate", number, *args)
+    result = cli("supervisor", "terminate", "--yes", number, *args)
     assert result.exit_code == 1
     assert fragment in one_line(result)
     assert audit_count(cli) == before
@@ -226,7 +226,7 @@ def test_terminate_bad_input(cli, seeded, args, fragment):
 def test_terminating_someone_not_serving(cli):
     number = make_id()
     cli(*apply_args(number))
-    result = cli("supervisor", "terminate", number, "--ground", "resigned")
+    result = cli("supervisor", "terminate", "--yes", number, "--ground", "resigned")
     assert result.exit_code == 1 and "不在聘" in one_line(result)
 
 
@@ -306,7 +306,7 @@ def test_list_filters(cli, seeded):
 def test_show_sections_in_json_and_table(cli, seeded):
     number = make_id()
     appoint(seeded, "150102", number)
-    cli("supervisor", "terminate", number, "--ground", "resigned")
+    cli("supervisor", "terminate", "--yes", number, "--ground", "resigned")
     doc = json.loads(cli("supervisor", "show", number, "-f", "json").stdout)
     assert doc["id_number"] == number[:6] + "********" + number[-4:]
     for key in ("statuses", "applications", "findings", "terms", "certificates",

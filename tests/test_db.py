@@ -292,7 +292,7 @@ def test_restore_checks_the_copy_and_keeps_the_replaced_database(seeded, cli, tm
     backup = tmp_path / "good.db"
     assert cli("db", "backup", str(backup)).exit_code == 0
     assert cli("dept", "update", "150102", "--quota", "7").exit_code == 0
-    done = cli("db", "restore", str(backup))
+    done = cli("db", "restore", "--yes", str(backup))
     assert done.exit_code == 0, done.stderr
     live = Path(seeded.url.removeprefix("sqlite:///"))
     kept = [p for p in live.parent.iterdir() if ".replaced-" in p.name]
@@ -320,7 +320,7 @@ def test_restore_refuses_an_unsound_copy(seeded, cli, tmp_path, damage):
         conn.commit()
         conn.close()
     before = _count(seeded.url, "audit_entry")
-    done = cli("db", "restore", str(backup))
+    done = cli("db", "restore", "--yes", str(backup))
     assert done.exit_code == 3 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "bad.db" in done.stderr
     assert _count(seeded.url, "audit_entry") == before

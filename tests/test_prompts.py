@@ -243,6 +243,75 @@ def test_terminate_refuses_without_yes_under_no_input(cli, seeded):
     assert done.exit_code == 0, done.stderr
 
 
+def test_a_script_without_a_terminal_is_not_asked_and_needs_yes(cli, seeded):
+    """Input from a pipe (a script, cron) cannot confirm: the destructive command refuses
+    naming --yes, as under --no-input, and writes nothing."""
+    number = make_id()
+    appoint(seeded, "150102", number)
+    before = audit_count(cli)
+    result = cli("supervisor", "terminate", number, "--ground", "resigned")
+    assert result.exit_code == 2 and "--yes" in result.stderr and "将解聘" in result.stderr
+    assert audit_count(cli) == before
+    assert cli("supervisor", "terminate", number, "--ground", "resigned", "--yes").exit_code == 0
+
+
+def test_discipline_wizard_asks_rule_date_and_note_then_confirms(cli, seeded, monkeypatch):
+    number = make_id()
+    appoint(seeded, "150102", number)
+    keys = (DOWN + ENTER                 # the pack's second rule
+            + erase(12) + "2026-05-20" + ENTER
+            + "会议缺席" + ENTER
+            + CHANGE + ENTER             # 修改 the rule from the summary ...
+            + ENTER                      # ... prefilled: the same rule kept
+            + SAVE)
+    with terminal(monkeypatch, keys):
+        result = cli("supervisor", "discipline", number, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "登记违纪" in result.stderr  # the summary panel's title
+    doc = json.loads(result.stdout)
+    assert doc["occurred_on"] == "2026-05-20" and doc["note"] == "会议缺席"
+    from medisup.packs import load_pack
+
+    assert doc["rule"] == load_pack("nm-2024").discipline_rules[1].code
+
+
+def test_discipline_wizard_refuses_a_bad_date_at_its_question(cli, seeded, monkeypatch):
+    number = make_id()
+    appoint(seeded, "150102", number)
+    keys = (ENTER + erase(12) + "2026-13-01" + ENTER   # refused where it is typed
+            + erase(12) + "2026-06-01" + ENTER + ENTER + SAVE)
+    with terminal(monkeypatch, keys):
+        result = cli("supervisor", "discipline", number, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["occurred_on"] == "2026-06-01"
+
+
+def test_interest_wizard_checks_the_credit_code_as_typed(cli, seeded, monkeypatch):
+    number = make_id()
+    appoint(seeded, "150102", number)
+    keys = ("某某大药房" + ENTER
+            + "91150102MA0XXXXXX" + ENTER            # refused at its question
+            + erase(20) + ENTER                      # left empty instead
+            + ENTER + ENTER + SAVE)                  # declared today, no note
+    with terminal(monkeypatch, keys):
+        result = cli("supervisor", "interests", number, "add")
+    assert result.exit_code == 0, result.stderr
+    listed = json.loads(cli("supervisor", "interests", number, "-f", "json").stdout)
+    assert [r["institution_name"] for r in listed] == ["某某大药房"]
+    assert listed[0]["credit_code"] is None  # the bad code never reached the database
+    assert listed[0]["declared_on"] == "2026-06-15"
+
+
+def test_ctrl_c_in_the_interest_wizard_writes_nothing(cli, seeded, monkeypatch):
+    number = make_id()
+    appoint(seeded, "150102", number)
+    before = audit_count(cli)
+    with terminal(monkeypatch, "某某大药房" + ENTER + CTRL_C):
+        result = cli("supervisor", "interests", number, "add")
+    assert result.exit_code == 130 and ABORTED in result.stderr
+    assert audit_count(cli) == before
+
+
 def test_reject_refuses_without_yes_under_no_input(cli, seeded):
     number = make_id()
     from helpers_supervisors import apply
@@ -356,6 +425,28 @@ def test_the_answer_line_names_what_was_chosen():
     assert answer_text("[甲  第二条]", ticked[:1]) == "甲"
     assert answer_text("单位推荐  第六条（三）", []) == "单位推荐"
     assert answer_text("done", []) == "（未选择）"
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100])
+def test_long_choices_wrap_inside_the_terminal_and_read_back_whole(width):
+    """Every nm Art. 8 item with its article, as the lead wizard lists them: no line wider
+    than the terminal (prompt_toolkit would cut it at the edge), and the answer line still
+    names the item whole."""
+    from rich.cells import cell_len
+
+    from medisup.cli.prompts import answer_text, item_label, unwrap, wrap_choice
+    from medisup.packs import load_pack
+
+    pack = load_pack("nm-2024")
+    labels = [f"{i.code} {item_label(i)}" for _, items in pack.taxonomy() for i in items]
+    assert max(cell_len(x) for x in labels) > 80  # the case this is about exists
+    for label in labels:
+        shown = wrap_choice(label, width)
+        first, *rest = shown.split("\n")
+        assert cell_len(first) + 4 <= width, shown  # after the pointer and the box
+        assert all(line.startswith("    ") and cell_len(line) < width for line in rest), shown
+        assert unwrap(shown) == label
+        assert answer_text(shown, []) == label.split("  ", 1)[0]
 
 
 @pytest.mark.parametrize("answered", range(4))

@@ -281,8 +281,8 @@ def test_cli_renewals_json_and_fail_on_findings(cli, seeded):
 
 def test_cli_terminations_apply_twice(cli, seeded):
     person(seeded, dept="450102", start=date(2023, 1, 1))
-    res = cli("review", "terminations", "--as-of", "2025-03-01", "--apply", "--format", "json",
-              dept="450000")
+    res = cli("review", "terminations", "--as-of", "2025-03-01", "--apply", "--yes",
+              "--format", "json", dept="450000")
     assert res.exit_code == 0, res.stderr
     assert len(json.loads(res.stdout)["applied"]) == 1
     res = cli("review", "terminations", "--as-of", "2025-03-01", "--apply", dept="450000")

@@ -94,7 +94,70 @@ def answer_text(text: str, ticked: Sequence[str]) -> str:
 
 def _short(title: str) -> str:
     """A chosen item as the answer line shows it: its label without the article."""
-    return title.split("  ", 1)[0]
+    return unwrap(title).split("  ", 1)[0]
+
+
+# A choice wider than the terminal goes on over the next lines, indented under its text:
+# prompt_toolkit would cut it at the edge, and the article at its end is the part that
+# tells two similar items apart.
+_CONTINUE = "\n    "
+
+
+def wrap_choice(label: str, width: int) -> str:
+    """``label`` broken into lines of at most ``width`` cells (CJK characters count two),
+    preferring the two-space breaks between label, article and hint; :func:`unwrap` gives
+    the label back exactly."""
+    from rich.cells import cell_len
+
+    room = max(width - 5, 12)  # the pointer and box before the text, and a margin
+    if cell_len(label) <= room:
+        return label
+    lines: list[str] = []
+    line = ""
+    for part in _pieces(label):
+        if line and cell_len(line + part) > room:
+            lines.append(line)
+            line = ""
+        while cell_len(part) > room:  # one piece longer than a line: cut by cells
+            cut = _fit_cells(part, room - cell_len(line))
+            if not cut:
+                lines.append(line)
+                line = ""
+                continue
+            lines.append(line + part[:cut])
+            line, part = "", part[cut:]
+        line += part
+    lines.append(line)
+    return _CONTINUE.join(x for x in lines if x)
+
+
+def _pieces(label: str) -> list[str]:
+    """The label cut after each run of two spaces, the separators kept with the piece."""
+    out, rest = [], label
+    while "  " in rest:
+        head, rest = rest.split("  ", 1)
+        out.append(head + "  ")
+    out.append(rest)
+    return [p for p in out if p]
+
+
+def _fit_cells(text: str, room: int) -> int:
+    from rich.cells import cell_len
+
+    n = 0
+    while n < len(text) and cell_len(text[: n + 1]) <= room:
+        n += 1
+    return n
+
+
+def unwrap(title: str) -> str:
+    return title.replace(_CONTINUE, "")
+
+
+def _choice_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 class Prompter:
@@ -124,7 +187,9 @@ class Prompter:
         import questionary
 
         _localise_questionary()
-        options = [questionary.Choice(title=label, value=value) for value, label in choices]
+        width = _choice_width()
+        options = [questionary.Choice(title=wrap_choice(label, width), value=value)
+                   for value, label in choices]
         chosen = next((o for o in options if o.value == default), None)
         return self._ask(questionary.select(message, choices=options, default=chosen,
                                             instruction=t("wizard.q.select_hint"), **self._kw))
@@ -134,8 +199,9 @@ class Prompter:
         import questionary
 
         _localise_questionary()
-        options = [questionary.Choice(title=label, value=value, checked=value in default)
-                   for value, label in choices]
+        width = _choice_width()
+        options = [questionary.Choice(title=wrap_choice(label, width), value=value,
+                                      checked=value in default) for value, label in choices]
 
         def validate(picked: list) -> bool | str:
             return bool(picked) or not at_least_one or t("wizard.q.at_least_one")
@@ -156,18 +222,17 @@ class Prompter:
 
 def confirm_destructive(ctx: typer.Context, summary: str, *, yes: bool) -> None:
     """Before a destructive write: ``--yes`` goes ahead; ``--no-input`` without ``--yes``
-    is a usage error (exit 2) naming ``--yes``; in a terminal the user reads ``summary``
-    and confirms (declining raises :class:`Cancelled`); a script without a terminal that
-    has not said ``--no-input`` goes ahead, as it always has."""
+    is a usage error (exit 2) naming ``--yes``, and so is a run without a terminal to ask
+    in (a script, a cron job, input from a pipe): nothing destructive happens unasked.  In
+    a terminal the user reads ``summary`` and confirms (declining raises
+    :class:`Cancelled`)."""
     from medisup.cli import common
     from medisup.render import warning
 
     if yes:
         return
-    if common.settings_of(ctx).no_input:
-        raise UsageError(t("wizard.needs_yes", summary=summary))
     if not common.can_prompt(ctx):
-        return
+        raise UsageError(t("wizard.needs_yes", summary=summary))
     warning(summary)
     if not common.prompter().confirm(t("wizard.proceed"), default=False):
         raise Cancelled()
@@ -308,8 +373,8 @@ class Wizard:
         from medisup.render import err_console
 
         grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column()
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")  # a long answer is read whole, on several lines
         for label, value in self.fixed:
             grid.add_row(Text(label), Text(value))
         for step in self.steps:

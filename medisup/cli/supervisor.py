@@ -636,16 +636,47 @@ def discipline(
 ) -> None:
     from medisup.services import supervisors
 
-    values = {"rule": rule}
-    _ask_or_require(ctx, [] if rule else ["--rule"], lambda: values.update(
-        rule=_ask_code(ctx, None, "discipline_rules", t("supervisor.ask.rule"))))
-    day = _date(on, "--date")
-    done = run(ctx, lambda uow: supervisors.record_discipline(
-        uow, id_number, rule=_text(values["rule"]), occurred_on=day, note=note))
+    def write(a: dict[str, Any]):
+        return run(ctx, lambda uow: supervisors.record_discipline(
+            uow, id_number, rule=_text(a.get("rule", rule)),
+            occurred_on=_date(a.get("on", on), "--date"), note=a.get("note", note)))
+
+    if not rule and common.can_prompt(ctx):
+        done = _discipline_wizard(ctx, id_number, on=on, note=note).run(
+            ctx, write, lambda a: {"rule": a.get("rule"), "on": a.get("on"),
+                                   "note": a.get("note")})
+    else:
+        common.require(ctx, [] if rule else ["--rule"])
+        done = write({})
     success(t("supervisor.disciplined", person=_masked(id_number), rule=done.label,
               article=done.article, on=done.occurred_on.isoformat()))
     if fmt is not OutputFormat.table:
         render_record(_discipline_columns(), done.as_dict(), fmt)
+
+
+def _discipline_wizard(ctx: typer.Context, id_number: str, *, on: str | None,
+                       note: str | None):
+    """The rule breached, with its full label and article, the day it happened (default
+    today) and a note; then the summary."""
+    from medisup.cli.prompts import Wizard, item_label, validator
+
+    pack = _pack(ctx, None)
+    p = common.prompter()
+    w = Wizard(t("wizard.discipline.title", person=_masked(id_number)))
+    w.given(t("supervisor.col.occurred_on"), on)
+    w.given(t("supervisor.col.note"), note)
+    w.step("rule", t("supervisor.col.rule"), lambda prior: p.select(
+        t("supervisor.ask.rule"), [(i.code, item_label(i)) for i in pack.discipline_rules],
+        default=prior), show=lambda v: f"{pack.resolve('discipline_rules', v).text()}"
+                                      f"（{pack.resolve('discipline_rules', v).cite()}）")
+    if on is None:
+        w.step("on", t("supervisor.col.occurred_on"), lambda prior: p.text(
+            t("wizard.discipline.ask_on"), default=prior or _today().isoformat(),
+            validate=validator(lambda v: _date(v, "--date"))).strip())
+    if note is None:
+        w.step("note", t("supervisor.col.note"), lambda prior: p.text(
+            t("wizard.discipline.ask_note"), default=prior or "").strip() or None)
+    return w
 
 
 # ---------------------------------------------------------------- interests
@@ -660,6 +691,35 @@ def _interest_columns() -> list[Column]:
         Column("withdrawn_on", t("supervisor.col.withdrawn_on")),
         Column("note", t("supervisor.col.note")),
     ]
+
+
+def _interest_wizard(id_number: str, *, credit_code: str | None, on: str | None,
+                     note: str | None):
+    """The institution, its unified social credit code (checked as typed), the day the
+    interest was declared and a note; then the summary."""
+    from medisup.cli.prompts import Wizard, required, validator
+    from medisup.services.lead_rules import check_credit_code
+
+    p = common.prompter()
+    w = Wizard(t("wizard.interest.title", person=_masked(id_number)))
+    w.given(t("supervisor.col.credit_code"), credit_code)
+    w.given(t("supervisor.col.declared_on"), on)
+    w.given(t("supervisor.col.note"), note)
+    w.step("name", t("supervisor.col.institution"), lambda prior: p.text(
+        t("supervisor.ask.institution"), default=prior or "", validate=required).strip())
+    if credit_code is None:
+        w.step("credit_code", t("supervisor.col.credit_code"), lambda prior: p.text(
+            t("wizard.interest.ask_credit_code"), default=prior or "",
+            validate=validator(lambda v: check_credit_code(v) if v.strip() else None)
+        ).strip() or None)
+    if on is None:
+        w.step("on", t("supervisor.col.declared_on"), lambda prior: p.text(
+            t("wizard.interest.ask_on"), default=prior or _today().isoformat(),
+            validate=validator(lambda v: _date(v, "--on"))).strip())
+    if note is None:
+        w.step("note", t("supervisor.col.note"), lambda prior: p.text(
+            t("wizard.discipline.ask_note"), default=prior or "").strip() or None)
+    return w
 
 
 @app.command("interests", help=_h("interests"))
@@ -684,12 +744,19 @@ def interests(
                     title=t("section.interests"), empty=t("supervisor.no_interests"))
         return
     if action == "add":
-        values = {"name": name}
-        _ask_or_require(ctx, [] if name else ["--name"], lambda: values.update(
-            name=common.prompter().text(t("supervisor.ask.institution"))))
-        row = run(ctx, lambda uow: supervisors.add_interest(
-            uow, id_number, name=_text(values["name"]), credit_code=credit_code,
-            declared_on=on_d, note=note))
+        def write(a: dict[str, Any]):
+            return run(ctx, lambda uow: supervisors.add_interest(
+                uow, id_number, name=_text(a.get("name", name)),
+                credit_code=a.get("credit_code", credit_code),
+                declared_on=_date(a.get("on", on), "--on"), note=a.get("note", note)))
+
+        if not name and common.can_prompt(ctx):
+            row = _interest_wizard(id_number, credit_code=credit_code, on=on, note=note).run(
+                ctx, write, lambda a: {"name": a.get("name"), "credit_code": a.get("credit_code"),
+                                       "on": a.get("on"), "note": a.get("note")})
+        else:
+            common.require(ctx, [] if name else ["--name"])
+            row = write({})
         success(t("supervisor.interest_added", person=_masked(id_number),
                   name=row.institution_name, code=row.credit_code or "—"))
     elif action == "remove":

@@ -82,18 +82,22 @@ def parse_id_number(value: Any, *, today: date | None = None) -> IdInfo:
     from stdnum.cn import ric
     from stdnum.exceptions import InvalidComponent, ValidationError
 
+    from medisup.services.masking import mask_id_number
+
     label = field_label("id_number")
     number = normalise_id_number(value)
+    # A mistyped number is still someone's: the message shows it masked, as lists do.
+    shown = mask_id_number(number) if len(number) > 10 else value
     checked = identifiers.id_number(number) if number else Fault.ID_SHAPE
     if checked.__class__ is Fault or checked is None:
         if len(number) != 18:
-            raise InvalidValue(label, value, t("identity.expect_id_length", length=len(number)))
+            raise InvalidValue(label, shown, t("identity.expect_id_length", length=len(number)))
         if checked is Fault.ID_CHECK:
-            raise InvalidValue(label, value, t("identity.expect_id_check"))
-        raise InvalidValue(label, value, t("identity.expect_id_format"))
+            raise InvalidValue(label, shown, t("identity.expect_id_check"))
+        raise InvalidValue(label, shown, t("identity.expect_id_format"))
     birth = identifiers.id_birth_date(number, today)
     if birth is None:
-        raise InvalidValue(label, value, t("identity.expect_id_birth"))
+        raise InvalidValue(label, shown, t("identity.expect_id_birth"))
     try:
         ric.validate(number)
         known = True
@@ -102,7 +106,7 @@ def parse_id_number(value: Any, *, today: date | None = None) -> IdInfo:
         # KeyError when the province is known but the county is not.)
         known = False
     except ValidationError:  # pragma: no cover - every other check was made above
-        raise InvalidValue(label, value, t("identity.expect_id_format")) from None
+        raise InvalidValue(label, shown, t("identity.expect_id_format")) from None
     return IdInfo(number, birth, identifiers.id_gender(number), number[:6], known)
 
 
