@@ -35,6 +35,9 @@ DepartmentOption = Annotated[str | None, typer.Option("--department",
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help=t("help.import.opt.dry_run"))]
 ErrorsOption = Annotated[Path | None, typer.Option("--errors", metavar="OUT.xlsx",
                                                    help=t("help.import.opt.errors"))]
+ForceOption = Annotated[bool, typer.Option("--force", help=t("help.import.opt.force"))]
+MapOption = Annotated[list[str] | None, typer.Option(
+    "--map", metavar="HEADER=FIELD", help=t("help.import.opt.map"), show_default=False)]
 
 
 @app.command("supervisors", help=t("help.import.supervisors"))
@@ -46,12 +49,15 @@ def supervisors(
     department: DepartmentOption = None,
     dry_run: DryRunOption = False,
     errors: ErrorsOption = None,
+    force: ForceOption = False,
+    mapping: MapOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services.imports.supervisors import import_supervisors
 
     _import(ctx, import_supervisors, file, sheet=sheet, header_row=header_row,
-            department=department, dry_run=dry_run, errors=errors, fmt=fmt)
+            department=department, dry_run=dry_run, errors=errors, force=force,
+            mapping=mapping, fmt=fmt)
 
 
 @app.command("leads", help=t("help.import.leads"))
@@ -63,12 +69,15 @@ def leads(
     department: DepartmentOption = None,
     dry_run: DryRunOption = False,
     errors: ErrorsOption = None,
+    force: ForceOption = False,
+    mapping: MapOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services.imports.leads import import_leads
 
     _import(ctx, import_leads, file, sheet=sheet, header_row=header_row,
-            department=department, dry_run=dry_run, errors=errors, fmt=fmt)
+            department=department, dry_run=dry_run, errors=errors, force=force,
+            mapping=mapping, fmt=fmt)
 
 
 @app.command("undo", help=t("help.import.undo"))
@@ -117,14 +126,29 @@ def list_(
 
 def _import(ctx: typer.Context, service: Callable[..., ImportReport], file: Path, *,
             sheet: str | None, header_row: int | None, department: str | None,
-            dry_run: bool, errors: Path | None, fmt: OutputFormat) -> None:
+            dry_run: bool, errors: Path | None, force: bool, mapping: list[str] | None,
+            fmt: OutputFormat) -> None:
+    headers = _mapping(mapping or [])
     with _progress() as tick:
         report = run(ctx, lambda uow: service(
             uow, file, sheet=sheet, header_row=header_row, department=department,
-            dry_run=dry_run, errors_to=errors, progress=tick))
+            dry_run=dry_run, errors_to=errors, force=force, mapping=headers, progress=tick))
     _show(report, fmt)
     if report.problems:
         raise typer.Exit(ExitStatus.PROBLEMS)
+
+
+def _mapping(given: list[str]) -> dict[str, str]:
+    """``--map '开始日期=term_start'`` (repeatable): a workbook header → a field name."""
+    from medisup.errors import UsageError
+
+    out: dict[str, str] = {}
+    for item in given:
+        header, sep, field = item.rpartition("=")
+        if not sep or not header.strip() or not field.strip():
+            raise UsageError(t("import.error.map_form", option="--map", value=item))
+        out[header.strip()] = field.strip()
+    return out
 
 
 def _show(report: ImportReport, fmt: OutputFormat) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from medisup.errors import DataError
+from medisup.errors import DataError, MedisupError
 
 
 class WorkbookError(DataError):
@@ -46,3 +46,9 @@ class SheetProblem(WorkbookError):
 
 class HeaderProblem(WorkbookError):
     """No header row, two possible header rows, missing required or duplicate columns."""
+
+
+class UnmappedColumns(MedisupError):
+    """A column the import needs is missing and a column the reader does not know looks
+    like it: refused (the command ran and found a problem), naming the ``--map`` that
+    would read it."""

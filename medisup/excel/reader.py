@@ -10,7 +10,7 @@ import csv
 import gc
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
@@ -22,6 +22,7 @@ from medisup.excel.errors import (
     EncryptedWorkbook,
     HeaderProblem,
     SheetProblem,
+    UnmappedColumns,
     UnsupportedFile,
 )
 from medisup.excel.normalise import (
@@ -39,6 +40,9 @@ from medisup.excel.safety import (
     check_grid_extent,
     read_csv_text,
 )
+
+# The running-number column of a bureau table: known, and nothing to import.
+RUNNING_NUMBER = frozenset({"序号", "行号", "no", "no.", "#"})
 
 # Columns whose values are personal data: quoted masked in messages and JSON reports.
 PERSONAL_COLUMNS = frozenset({"id_number", "phone", "supervisor_id_number", "participants"})
@@ -179,6 +183,12 @@ class Table:
         return self.encoding is not None
 
     @property
+    def unknown_headers(self) -> list[str]:
+        """The ignored headers a user should hear about: all but the running number
+        (序号) nearly every bureau table starts with, which holds nothing to import."""
+        return [h for h in self.ignored_headers if normalise_header(h) not in RUNNING_NUMBER]
+
+    @property
     def problems(self) -> list[CellProblem]:
         """Every problem of every row, in row order."""
         return [problem for row in self.rows for problem in row.problems]
@@ -219,6 +229,8 @@ def read_table(
     header_row: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
     allow_empty: bool = False,
+    mapping: Mapping[str, str] | None = None,
+    needed: Sequence[str] = (),
 ) -> Table:
     """Read the table of ``columns`` from a .xlsx/.xlsm workbook or a .csv file.
 
@@ -226,9 +238,15 @@ def read_table(
     ``header_row`` (1-based, as Excel numbers rows) skips header detection.  Rows keep
     the numbers the user sees.  Raises a ``WorkbookError`` for an unusable file;
     problems in cells are returned on the rows, never raised.
+
+    ``mapping`` (``--map``): a workbook header → a column key, or ``-`` to ignore that
+    column on purpose.  Columns the reader does not know are listed on the table
+    (``ignored_headers``); when one of them looks like a ``needed`` column the file
+    lacks (dates where a date column is needed, 6-digit codes for a department, ID
+    numbers), ``UnmappedColumns`` is raised naming the ``--map`` that would read it.
     """
     path = Path(path)
-    matcher = _Matcher(columns)
+    matcher = _Matcher(columns, mapping or {}, needed)
     kind = check_file(path, limits)
     with _collector_paused():
         if kind == "csv":
@@ -437,6 +455,10 @@ def error_column_names() -> frozenset[str]:
     )
 
 
+# The field name in ``--map 'HEADER=-'`` that sets a column aside on purpose.
+IGNORE = "-"
+
+
 class _Matcher:
     """Maps header cells to column keys.
 
@@ -444,7 +466,8 @@ class _Matcher:
     normalised into one table; a name claimed by two columns is a programming error.
     """
 
-    def __init__(self, columns: Sequence[ColumnSpec]) -> None:
+    def __init__(self, columns: Sequence[ColumnSpec], mapping: Mapping[str, str] | None = None,
+                 needed: Sequence[str] = ()) -> None:
         if not columns:
             raise ValueError("read_table needs at least one column spec")
         self.specs: dict[str, ColumnSpec] = {}
@@ -459,11 +482,32 @@ class _Matcher:
                 if owner != spec.key:
                     raise ValueError(f"header {name!r} names both {owner!r} and {spec.key!r}")
         self.required = [spec.key for spec in columns if spec.required]
+        self.needed = [key for key in dict.fromkeys([*self.required, *needed])
+                       if key in self.specs]
+        # --map: what the user said a header means wins over every alias.
+        self.mapped: dict[str, str | None] = {}
+        self.mapping = dict(mapping or {})
+        for header, key in self.mapping.items():
+            if key != IGNORE and key not in self.specs:
+                from medisup.errors import UsageError
+                from medisup.i18n import t
+
+                raise UsageError(t("excel.error.map_field", option="--map", field=visible(key),
+                                   fields=_listing([*self.specs, IGNORE])))
+            self.mapped[normalise_header(header)] = None if key == IGNORE else key
 
     def key_of(self, cell: Any) -> str | None:
         if cell == "" or cell is None:
             return None
-        return self.index.get(normalise_header(cell))
+        name = normalise_header(cell)
+        if name in self.mapped:
+            return self.mapped[name]
+        return self.index.get(name)
+
+    def set_aside(self, cell: Any) -> bool:
+        """A header the user set aside on purpose (``--map 'HEADER=-'``)."""
+        name = normalise_header(cell)
+        return name in self.mapped and self.mapped[name] is None
 
     def keys_in(self, row: Sequence[Any]) -> set[str]:
         return {key for key in map(self.key_of, row) if key is not None}
@@ -519,12 +563,14 @@ def _find_header(
 
 def _map_header(
     path: Path, sheet: str | None, cells: Sequence[Any], matcher: _Matcher
-) -> tuple[dict[str, int], dict[str, str], list[str], int]:
+) -> tuple[dict[str, int], dict[str, str], dict[int, str], int]:
+    """Column key → index and header; the unknown headers by index; the last column.
+    Required columns missing are left to the caller (an unknown column may hold one)."""
     from medisup.i18n import t
 
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
-    ignored: list[str] = []
+    ignored: dict[int, str] = {}
     repeated: dict[str, list[int]] = {}
     skip = error_column_names()
     last = -1
@@ -536,7 +582,7 @@ def _map_header(
         key = matcher.key_of(cell)
         if key is None:
             if normalise_header(cell) not in skip:
-                ignored.append(shown)
+                ignored[index] = shown
         elif key in positions:
             repeated.setdefault(key, [positions[key]]).append(index)
         else:
@@ -550,6 +596,43 @@ def _map_header(
         raise HeaderProblem(
             "excel.error.duplicate_columns", path, where=_where(path, sheet), columns=listed
         )
+    return positions, headers, ignored, last
+
+
+def _check_columns(path: Path, sheet: str | None, cells: Sequence[Any], body: list[list[Any]],
+                   matcher: _Matcher, positions: dict[str, int], ignored: dict[int, str]) -> None:
+    """Refuse a table that lacks a column the import needs when an unknown column looks
+    like it (naming the ``--map`` that would read it), then one that lacks a required
+    column; and a ``--map`` header the header row does not have."""
+    from medisup.errors import UsageError
+    from medisup.i18n import t
+
+    present = {normalise_header(cell) for cell in cells if not _blank(cell)}
+    for header in matcher.mapping:
+        if normalise_header(header) not in present:
+            raise UsageError(t("excel.error.map_header", option="--map", header=visible(header),
+                               where=_where(path, sheet)))
+    guesses: list[str] = []
+    taken: set[int] = set()
+    for key in matcher.needed:
+        if key in positions:
+            continue
+        spec = matcher.specs[key]
+        shape = _shape_of(spec)
+        if shape is None:
+            continue
+        for index, header in ignored.items():
+            if index in taken or matcher.set_aside(cells[index]):
+                continue
+            if _looks_like(shape, body, index):
+                taken.add(index)
+                guesses.append(t("excel.error.unmapped_guess", header=visible(header),
+                                 shape=t(f"excel.shape.{shape}"), title=spec.title,
+                                 field=key, ignore=IGNORE))
+                break
+    if guesses:
+        raise UnmappedColumns(t("excel.error.unmapped", where=_where(path, sheet),
+                                guesses=t("excel.list_separator").join(guesses)))
     missing = [matcher.specs[key].title for key in matcher.required if key not in positions]
     if missing:
         raise HeaderProblem(
@@ -558,7 +641,61 @@ def _map_header(
             where=_where(path, sheet),
             columns=_listing(missing),
         )
-    return positions, headers, ignored, last
+
+
+# What a needed column's cells look like, to recognise it under a header we do not know.
+_ID_RE = re.compile(r"\d{17}[\dXx]")
+_DIVISION_RE = re.compile(r"[1-9]\d{5}")
+_SAMPLE = 200
+
+
+def _shape_of(spec: ColumnSpec) -> str | None:
+    if spec.kind == "id_number" and not spec.multi:
+        return "id_number"
+    if spec.kind == "date":
+        return "date"
+    if spec.key == "department":
+        return "division"
+    return None
+
+
+def _looks_like(shape: str, body: list[list[Any]], index: int) -> bool:
+    """Whether most filled cells of column ``index`` (in the first rows) have ``shape``."""
+    filled = [row[index] for row in body[:_SAMPLE * 4]
+              if index < len(row) and not _blank(row[index])][:_SAMPLE]
+    if not filled:
+        return False
+    hits = sum(map(_SHAPES[shape], filled))
+    return hits * 5 >= len(filled) * 4
+
+
+def _is_date(value: Any) -> bool:
+    from datetime import date
+
+    from medisup.excel.normalise import parse_date
+
+    if isinstance(value, date):
+        return True
+    if value.__class__ is str:
+        return isinstance(parse_date(value.strip(), True), date)
+    if value.__class__ is int and 19000101 <= value <= 20991231:
+        return isinstance(parse_date(value), date)
+    return False
+
+
+def _is_id(value: Any) -> bool:
+    if value.__class__ is float:  # a number Excel rounded: 1.50102E+17
+        return 1e16 <= value < 1e18
+    return bool(_ID_RE.fullmatch(str(value).strip()))
+
+
+def _is_division(value: Any) -> bool:
+    if value.__class__ is float and value == int(value):
+        value = int(value)
+    return bool(_DIVISION_RE.fullmatch(str(value).strip()))
+
+
+_SHAPES = {"date": _is_date, "id_number": _is_id, "division": _is_division}
 
 
 # --- rows -----------------------------------------------------------------------------------
@@ -614,11 +751,12 @@ def _read_grid(
     header_index = _find_header(path, sheet, grid, matcher, header_row, limits.header_scan)
     header_cells = grid[header_index]
     positions, headers, ignored, last = _map_header(path, sheet, header_cells, matcher)
+    body = grid[header_index + 1 :]
+    _check_columns(path, sheet, header_cells, body, matcher, positions, ignored)
     # Keys in the order of the sheet's columns, so each row's problems read left to right.
     keys = sorted(positions, key=positions.__getitem__)
     positions = {key: positions[key] for key in keys}
     left = min((i for i, cell in enumerate(header_cells) if not _blank(cell)), default=0)
-    body = grid[header_index + 1 :]
     required_at = [positions[key] for key in matcher.required]
     del body[_data_end(body, left, list(positions.values()), required_at) :]
     rows = _normalise_rows(body, header_index + 2, keys, positions, headers, matcher)
@@ -633,7 +771,7 @@ def _read_grid(
         headers=headers,
         positions=positions,
         columns={key: matcher.specs[key] for key in keys},
-        ignored_headers=ignored,
+        ignored_headers=list(ignored.values()),
         rows=rows,
         last_column=last,
         encoding=encoding,

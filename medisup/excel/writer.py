@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -262,6 +260,7 @@ def write_error_workbook(
     problems: Sequence[CellProblem],
     *,
     sheet: str | None = None,
+    overwrite: bool = True,
 ) -> Path:
     """The user's own workbook with a 错误说明 column and every bad cell filled and commented.
 
@@ -270,6 +269,10 @@ def write_error_workbook(
     (our comments and fills, the old 错误说明 text) are cleared first, so a clerk can fix
     the returned file and import it again as often as needed.  A CSV source comes back
     as an .xlsx holding the CSV's cells.
+
+    The file is written owner-only (it holds the clerk's personal data) beside ``out``
+    and renamed into place; without ``overwrite`` a file that appeared at ``out``
+    meanwhile is left as it is (``FileExistsError``).
     """
     from openpyxl import Workbook, load_workbook
 
@@ -317,7 +320,7 @@ def write_error_workbook(
             cells.setdefault((problem.row, column), []).append(problem.expected)
     _mark_rows(worksheet, error_column, notes, cells)
     print_setup_openpyxl(worksheet, header_row=header_row)
-    _save_atomically(workbook, out)
+    _save_atomically(workbook, out, overwrite=overwrite)
     return out
 
 
@@ -413,17 +416,15 @@ def _mark_rows(
         cell.comment = comment
 
 
-def _save_atomically(workbook: Any, out: Path) -> None:
-    """Write beside the target and rename, so a failure never leaves half a workbook."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=out.suffix or ".xlsx", dir=out.parent)
-    os.close(handle)
-    try:
-        workbook.save(temporary)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _save_atomically(workbook: Any, out: Path, *, overwrite: bool = True) -> None:
+    """Write beside the target and rename, so a failure never leaves half a workbook.
+
+    openpyxl writes the package straight into the staged file (no temporary files of its
+    own outside write-only mode), so nothing lands in the system's temp folder."""
+    from medisup.files import staged
+
+    with staged(out, overwrite=overwrite) as part:
+        workbook.save(part)
 
 
 # --- templates ------------------------------------------------------------------------------

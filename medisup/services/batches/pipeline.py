@@ -6,13 +6,15 @@ Also the report it returns, and the speed helpers the checkers use on large work
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from medisup.collector import collector_paused
-from medisup.errors import MedisupError
+from medisup.errors import MedisupError, UsageError
+from medisup.i18n import t
 
 if TYPE_CHECKING:
     from medisup.excel import CellProblem
@@ -47,6 +49,7 @@ class ImportReport:
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
     errors_file: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -60,7 +63,7 @@ class ImportReport:
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
             "rejected": self.rejected, "batch_id": self.batch_id, "dry_run": self.dry_run,
             "written": self.batch_id is not None, "errors_file": self.errors_file,
-            "warnings": list(self.warnings),
+            "warnings": list(self.warnings), "ignored_columns": list(self.ignored_columns),
             "problems": [
                 {"row": p.row, "column": p.column_key, "header": p.header,
                  "value": p.shown_value if p.header is not None else None,
@@ -130,40 +133,56 @@ def run_import(
     errors_to: Any,
     today: date | None,
     progress: Progress | None,
+    force: bool = False,
+    mapping: Mapping[str, str] | None = None,
+    needed: Sequence[str] = (),
 ) -> ImportReport:
     """The pipeline every import kind shares: read the file (before the first query, so
     the write lock is not held meanwhile), check every row with the kind's ``checker``,
     hand problems back (and the clerk's workbook marked, when asked) or write it all.
 
     ``checker(uow, table, department, today, tick)`` returns a :class:`Checker`.
+    ``mapping`` (``--map``) tells the reader what unknown headers mean; every column it
+    still does not know is named in a warning and on the report, and one that looks like
+    a ``needed`` column the file lacks stops the import (see ``read_table``).
     """
-    from pathlib import Path
-
     from medisup.excel import read_table, write_error_workbook
+    from medisup.excel.reader import visible
     from medisup.services.departments import validate_code
 
     path = Path(path)
+    if errors_to is not None:
+        errors_to = check_errors_target(errors_to, path, force=force)
     today = today or date.today()
     tick = progress or (lambda stage, done, total: None)
     if department:
         department = validate_code(department)
     with collector_paused():
         tick("read", 0, 1)
-        table = read_table(path, columns, sheet=sheet, header_row=header_row)
+        table = read_table(path, columns, sheet=sheet, header_row=header_row,
+                           mapping=mapping, needed=needed)
         tick("read", 1, 1)
         report = ImportReport(kind, path.name, table.sheet_name, rows=len(table.rows),
-                              dry_run=dry_run)
+                              dry_run=dry_run, ignored_columns=table.unknown_headers)
         check = checker(uow, table, department, today, tick)
         check.run()
         problems = finish_problems(table, check.problems)
         report.created, report.updated, report.unchanged = (
             check.tally.created, check.tally.updated, check.tally.unchanged)
         report.warnings = check.warnings
+        if report.ignored_columns:
+            report.warnings.insert(0, t(
+                "import.ignored_columns", count=len(report.ignored_columns),
+                columns=t("excel.list_separator").join(map(visible, report.ignored_columns))))
         if problems:
             report.problems = problems
             report.rejected = rejected_rows(problems)
             if errors_to is not None:
-                write_error_workbook(path, Path(errors_to), table, problems)
+                try:
+                    write_error_workbook(path, errors_to, table, problems, overwrite=force)
+                except FileExistsError:  # appeared while the rows were checked
+                    raise UsageError(t("import.error.errors_exists", option="--errors",
+                                       file=errors_to)) from None
                 report.errors_file = str(errors_to)
             return report
         if not dry_run and (report.created or report.updated):
@@ -171,6 +190,33 @@ def run_import(
             check.release()
             check.write(report)
     return report
+
+
+def check_errors_target(out: Any, source: Path, *, force: bool = False) -> Path:
+    """Where ``--errors`` may write, refused before any work: never the file being
+    imported (the clerk's own workbook would be replaced by the marked copy), never an
+    existing file (nor its mode changed) unless ``force``."""
+    from pathlib import Path
+
+    out = Path(out).expanduser()
+    if out.is_dir():
+        raise UsageError(t("import.error.errors_is_dir", option="--errors", file=out))
+    if force:
+        return out
+    if _same_file(out, source):
+        raise UsageError(t("import.error.errors_is_input", option="--errors", file=out))
+    if out.exists() or out.is_symlink():
+        raise UsageError(t("import.error.errors_exists", option="--errors", file=out))
+    return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and a.samefile(b)  # a hard link is the same file
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------- speed helpers

@@ -9,7 +9,7 @@ makes re-importing a ledger without numbers change nothing.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 
 from medisup.services.imports.lead_facts import KIND, Loading, OnFile, Plan, Supervisor
 from medisup.services.imports.lead_rows import RowChecks
+
+# Columns a ledger file may lack, but whose absence changes what every row means
+# (required columns are needed anyway): an unknown column that looks like one is
+# refused with the --map that would read it, never dropped without a word.
+NEEDED = ("department",)
 
 
 def columns(packs: Sequence[Pack] | None = None) -> tuple:
@@ -88,13 +93,15 @@ def import_leads(
     errors_to: str | Path | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    force: bool = False,
+    mapping: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Check every row of a lead ledger and, when none has a problem (and not
     ``dry_run``), write them all as one batch."""
     return run_import(
         uow, path, kind=KIND, columns=columns(), checker=_Checker, sheet=sheet,
         header_row=header_row, department=department, dry_run=dry_run, errors_to=errors_to,
-        today=today, progress=progress,
+        today=today, progress=progress, force=force, mapping=mapping, needed=NEEDED,
     )
 
 class _Checker(Loading, RowChecks):

@@ -14,6 +14,7 @@ the ID number, the term against the person's history and the quota).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from itertools import compress
 from pathlib import Path
@@ -40,6 +41,11 @@ from medisup.services.imports.supervisor_columns import ColumnChecks
 from medisup.services.imports.supervisor_facts import KIND, UPDATABLE, Dept, Known, Loading
 from medisup.services.imports.supervisor_rows import RowChecks
 
+# Columns a roster file may lack, but whose absence changes what every row means
+# (required columns are needed anyway): an unknown column that looks like one is
+# refused with the --map that would read it, never dropped without a word.
+NEEDED = ("term_start", "department")
+
 
 def columns() -> tuple:
     """The roster's columns, with every known category label kept whole when splitting."""
@@ -64,6 +70,8 @@ def import_supervisors(
     errors_to: str | Path | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    force: bool = False,
+    mapping: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Check every row of a supervisor workbook and, when none has a problem (and not
     ``dry_run``), write them all as one batch.  Problems come back on the report, never
@@ -71,7 +79,7 @@ def import_supervisors(
     return run_import(
         uow, path, kind=KIND, columns=columns(), checker=_Checker, sheet=sheet,
         header_row=header_row, department=department, dry_run=dry_run, errors_to=errors_to,
-        today=today, progress=progress,
+        today=today, progress=progress, force=force, mapping=mapping, needed=NEEDED,
     )
 
 
