@@ -90,6 +90,25 @@ def test_gx_renewal_needs_consent(seeded):
     assert nm
 
 
+def test_gx_consent_on_file_is_shown(seeded):
+    """Consent given during the term (gx Art. 8) is on file for the renewal decision; a
+    term without it is listed as needing it."""
+    from sqlmodel import select
+
+    from medisup.models import Term
+
+    asked, _ = person(seeded, dept="450102", start=date(2024, 1, 6))
+    silent, _ = person(seeded, dept="450102", start=date(2024, 1, 8))
+    with seeded.uow("450000") as uow:
+        term = uow.session.exec(select(Term).where(Term.person_id == asked)).one()
+        term.renewal_consent_on = date(2025, 11, 3)
+        uow.session.add(term)
+    items = {i.person_id: i for i in _renewals(seeded, dept="450000", within=30,
+                                               as_of=date(2025, 12, 20)).items}
+    assert (items[asked].consent_on_file, items[asked].consent_on) == (True, date(2025, 11, 3))
+    assert (items[silent].consent_on_file, items[silent].consent_on) == (False, None)
+
+
 # ---------------------------------------------------------------- terminations
 
 
@@ -274,6 +293,7 @@ def test_cli_renewals_json_and_fail_on_findings(cli, seeded):
     assert item["state"] == "ending" and item["end_date"] == "2026-01-05"
     assert set(item["record"]) == {"leads", "leads_verified", "activities_attended",
                                    "activities_absent", "opinions", "discipline", "complaints"}
+    assert (item["consent_on_file"], item["consent_on"]) == (False, None)
     assert "*" in item["id_number"]
     res = cli("review", "renewals", "--within", "30", "--as-of", "2025-12-20")
     assert res.exit_code == 0 and "2026-01-05" in res.stdout

@@ -89,8 +89,12 @@ def renewals(
         rows = []
         for item in result.items:
             doc = item.as_dict() | item.record.as_dict()
-            doc["consent"] = t("review.consent_required") if item.consent_required else \
-                t("review.consent_recorded")
+            if item.consent_on is not None:
+                doc["consent"] = t("review.consent_on_file", on=item.consent_on.isoformat())
+            elif item.consent_required:
+                doc["consent"] = t("review.consent_missing")
+            else:
+                doc["consent"] = t("review.consent_recorded")
             if fmt is OutputFormat.table:
                 doc["state"] = t(f"review.state.{item.state}")
             rows.append(doc)

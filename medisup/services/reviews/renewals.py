@@ -39,6 +39,7 @@ class RenewalItem:
     days_left: int
     consent_required: bool
     consent_on_file: bool
+    consent_on: date | None  # the written consent to renew, recorded during the term
     on_term_end: str  # expire / auto_dismiss
     article: str
     record: TermRecord
@@ -73,7 +74,7 @@ def unrenewed_clause(codes: list[str], *, ended_by: date) -> list[Any]:
 
 
 TERM_COLUMNS = (Term.id, Term.person_id, Term.department_code, Term.number, Term.start_date,
-                Term.end_date, Person.name, Person.id_number)
+                Term.end_date, Term.renewal_consent_on, Person.name, Person.id_number)
 
 
 def renewals(uow: UnitOfWork, *, within: int = DEFAULT_WITHIN, as_of: date | None = None,
@@ -105,7 +106,7 @@ def renewals(uow: UnitOfWork, *, within: int = DEFAULT_WITHIN, as_of: date | Non
                     p.cite("renewal_article") or "", p.cite("on_term_end_article") or "")
              for code, p in packs.items()}
     items, findings = [], []
-    for tid, pid, code, term_number, start, end, name, number in rows:
+    for tid, pid, code, term_number, start, end, consent_on, name, number in rows:
         consent, on_term_end, renewal_article, end_article = rules[code]
         state = "ending" if end >= as_of else "ended"
         shown = number if reveal else (mask_id_number(number) or "")
@@ -113,7 +114,8 @@ def renewals(uow: UnitOfWork, *, within: int = DEFAULT_WITHIN, as_of: date | Non
             person_id=pid, name=name, id_number=shown, department_code=code, term_id=tid,
             term_number=term_number, start_date=start, end_date=end, state=state,
             days_left=(end - as_of).days,
-            consent_required=consent, consent_on_file=False, on_term_end=on_term_end,
+            consent_required=consent, consent_on_file=consent_on is not None,
+            consent_on=consent_on, on_term_end=on_term_end,
             article=renewal_article, record=records.get(tid, EMPTY))
         items.append(item)
         key = "review.finding.term_ending" if state == "ending" else "review.finding.term_ended"
