@@ -75,9 +75,11 @@ def test_taxonomy_json_and_csv(cli):
     doc = json.loads(cli("lead", "taxonomy", "--pack", "gx-trial", "-f", "json").stdout)
     assert doc["pack"] == "gx-trial"
     subjects = {s["code"]: s for s in doc["subjects"]}
-    assert list(subjects) == ["A", "B", "C", "D", "E", "F"]
+    assert list(subjects) == ["A", "B", "C", "D", "E", "F", "G"]
     assert subjects["F"]["targets"] == ["agency"]
-    assert [i["code"] for i in subjects["F"]["items"]] == ["F1", "F2", "F3", "F4"]
+    assert [i["code"] for i in subjects["F"]["items"]] == ["F1", "F2", "F3", "F4", "F5"]
+    assert [i["code"] for i in subjects["G"]["items"]] == ["G1", "G2"]
+    assert "沿用内蒙古办法第八条（一）1" in subjects["A"]["items"][0]["article"]
     lines = cli("lead", "taxonomy", "--pack", "nm-2024", "-f", "csv").stdout.splitlines()
     assert lines[0] == "subject,subject_label,subject_article,targets,code,label,short,article"
     assert len(lines) == 1 + 25
@@ -380,3 +382,19 @@ def test_check_command_is_exposed_for_the_root_app():
     from medisup.cli import lead
 
     assert lead.check_command is lead.check
+
+
+def test_reward_refused_for_breach_of_agreement_in_gx(cli, seeded):
+    """GX Art. 6(四) 违约 (G2) is not fraud: Art. 12 gives no reward, one line, nothing written."""
+    from medisup.models import Reward
+
+    person = add_supervisor(seeded, dept="450102", name="韦五")
+    number = logged(cli, person, dept="450100", name=GX_HOSPITAL, credit=GX_HOSPITAL_CODE,
+                    received="2024-03-01", code="G2")
+    for step in (("--to", "in_progress", "--unit", "基金监管科", "--on", "2024-03-04"),
+                 ("--to", "verified", "--verified-amount", "1000", "--on", "2024-04-01")):
+        assert cli("lead", "update", number, *step, dept="450100").exit_code == 0
+    result = cli("lead", "reward", "compute", number, "--level", "grade3", dept="450100")
+    line = one_line(result)
+    assert result.exit_code == 1 and "G2" in line and "第十二条" in line
+    assert count_rows(seeded, Reward) == 0

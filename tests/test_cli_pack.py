@@ -33,7 +33,7 @@ def test_pack_show_nm_taxonomy_and_grounds(bare_cli):
 
 def test_pack_show_gx_adds_f_items_and_reward(bare_cli):
     doc = json.loads(bare_cli("pack", "show", "gx-trial", "-f", "json", dept=None).stdout)
-    assert [i["code"] for i in doc["items"]][-4:] == ["F1", "F2", "F3", "F4"]
+    assert [i["code"] for i in doc["items"]][-7:] == ["F1", "F2", "F3", "F4", "F5", "G1", "G2"]
     assert "200,000" in doc["reward"]
     assert "自然解聘" in doc["on_term_end"]
 

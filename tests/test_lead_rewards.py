@@ -9,7 +9,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from helpers_leads import add_supervisor, count_rows, log_lead, move, verified_lead
+from helpers_leads import (
+    GX_HOSPITAL,
+    GX_HOSPITAL_CODE,
+    add_supervisor,
+    count_rows,
+    log_lead,
+    move,
+    verified_lead,
+)
 
 from medisup import i18n
 from medisup.errors import InvalidValue, RuleViolation
@@ -268,3 +276,21 @@ def test_reward_eligibility_is_pack_data():
     assert rule.rewards(["A1"], subject) and not rule.rewards(["F3"], subject)
     assert rule.rewards(["F3", "A1"], subject)
     assert replace(rule, eligible=()).rewards(["F3"], subject)
+
+
+@pytest.mark.parametrize("code", ["G1", "G2", "F5"])
+def test_gx_no_reward_for_service_quality_breach_of_agreement_or_bureau_matters(
+        seeded, gx_sup, code):
+    """GX Art. 6(三)(四) service problems and 违约, and Art. 6(二)'s other aspects, are not
+    fraud against the fund: Art. 12 rewards none of them, and nothing is written."""
+    kind, name, credit = (("agency", "兴宁区医保经办窗口", None) if code == "F5" else
+                          ("medical_institution", GX_HOSPITAL, GX_HOSPITAL_CODE))
+    number = log_lead(seeded, gx_sup, dept="450100", kind=kind, name=name,
+                      credit_code=credit, codes=(code,), received=date(2024, 3, 1)).number
+    move(seeded, number,
+         ("in_progress", {"handling_unit": "基金监管科", "on": date(2024, 3, 4)}),
+         ("verified", {"on": date(2024, 4, 1)}), dept="450100")
+    with pytest.raises(RuleViolation) as err:
+        compute(seeded, number, level="grade3")
+    assert code in err.value.message and "第十二条" in err.value.message
+    assert count_rows(seeded, Reward) == 0

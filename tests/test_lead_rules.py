@@ -42,12 +42,18 @@ def test_nm_taxonomy_is_art_8():
 
 def test_gx_taxonomy_adds_f_for_bureaus():
     tree = taxonomy(GX)
-    assert [s.code for s in tree] == ["A", "B", "C", "D", "E", "F"]
-    f = tree[-1]
-    assert [i.code for i in f.items] == ["F1", "F2", "F3", "F4"]
-    assert [i.label for i in f.items] == ["依法行政", "廉洁自律", "办事效率", "服务质量"]
+    assert [s.code for s in tree] == ["A", "B", "C", "D", "E", "F", "G"]
+    f, g = tree[-2], tree[-1]
+    assert [i.code for i in f.items] == ["F1", "F2", "F3", "F4", "F5"]
+    assert [i.label for i in f.items] == ["依法行政", "廉洁自律", "办事效率", "服务质量", "其他"]
     assert f.targets == ("agency",)
     assert f.article == "广西办法第六条（二）"
+    # Art. 6(三) services of institutions (not fund use) and Art. 6(四) "违约"
+    assert [(i.code, i.article) for i in g.items] == [("G1", "广西办法第六条（三）"),
+                                                      ("G2", "广西办法第六条（四）")]
+    assert g.targets == ("medical_institution", "pharmacy")
+    # the A–E wording is the Inner Mongolia list, and the citation says so
+    assert tree[0].items[0].article == "广西办法第六条（三）；条目表述沿用内蒙古办法第八条（一）1"
 
 
 @pytest.mark.parametrize(
@@ -84,7 +90,7 @@ def test_code_target_mismatch_names_code_subject_and_kinds(pack, code, kind, sub
     assert "\n" not in message
 
 
-@pytest.mark.parametrize(("pack", "code"), [(NM, "A10"), (NM, "F1"), (GX, "G1"), (NM, "X")])
+@pytest.mark.parametrize(("pack", "code"), [(NM, "A10"), (NM, "F1"), (GX, "H1"), (NM, "X")])
 def test_unknown_code_is_refused(pack, code):
     with pytest.raises(InvalidValue) as err:
         rules.check_items(pack, [code], "medical_institution")

@@ -123,28 +123,71 @@ def test_every_item_has_labels_and_article():
 
 def test_gx_taxonomy_adds_f_for_bureaus():
     nm, gx = load_pack("nm-2024"), load_pack("gx-trial")
-    assert list(gx.codes("items")) == NM_ITEMS + ["F1", "F2", "F3", "F4"]
-    assert [gx.label("items", f"F{i}") for i in range(1, 5)] == [
+    assert list(gx.codes("items")) == NM_ITEMS + ["F1", "F2", "F3", "F4", "F5", "G1", "G2"]
+    assert [gx.label("items", f"F{i}") for i in range(1, 6)] == [
         "依法行政",
         "廉洁自律",
         "办事效率",
         "服务质量",
+        "其他",
     ]
     assert gx.item("items", "F1").article == "广西办法第六条（二）"
+    assert gx.item("items", "F5").article == "广西办法第六条（二）"
     for code in NM_ITEMS:
         assert gx.label("items", code) == nm.label("items", code)
 
 
-def test_taxonomy_tree_groups_items_by_subject():
-    tree = load_pack("gx-trial").taxonomy()
-    assert [(s.code, len(items)) for s, items in tree] == [
-        ("A", 9),
-        ("B", 6),
-        ("C", 4),
-        ("D", 5),
-        ("E", 1),
-        ("F", 4),
-    ]
+def test_gx_items_a_to_e_say_they_are_adopted_from_the_nm_list():
+    """gx Art. 6(三) lists no cases: the A–E wording is Inner Mongolia's Art. 8, and the pack
+    says so on every such subject and item, with the nm clause it was taken from."""
+    nm, gx = load_pack("nm-2024"), load_pack("gx-trial")
+    for code in NM_ITEMS:
+        item = gx.item("items", code)
+        assert item.adopted_from == "内蒙古办法" + nm.item("items", code).article
+        assert item.cite() == f"{item.article}；条目表述沿用{item.adopted_from}"
+        assert not item.article.startswith("第")  # a Guangxi clause, never a bare nm one
+    for code in "ABCDE":
+        assert gx.item("subjects", code).adopted_from.startswith("内蒙古办法第八条")
+    for code in ("F1", "F5", "G1", "G2"):
+        assert gx.item("items", code).adopted_from is None
+        assert gx.item("items", code).cite() == gx.item("items", code).article
+
+
+def test_gx_adopted_wording_is_verbatim_in_the_nm_regulation():
+    text = (Path(__file__).resolve().parents[1].parent / "shared" / "regulations"
+            / "nm-2024.zh.txt")
+    if not text.exists():
+        pytest.skip("regulation texts not at hand")
+    body = text.read_text(encoding="utf-8")
+    gx = load_pack("gx-trial")
+    for item in gx.items:
+        if item.adopted_from:
+            assert item.label.rstrip("；。") in body, item.code
+
+
+def test_gx_names_what_its_own_text_lists():
+    """Art. 6(二) areas with its "等" (F5), Art. 6(三) institutions' services that are not
+    fund use (G1), Art. 6(四) "违约" (G2) — each citing its clause."""
+    gx = load_pack("gx-trial")
+    assert gx.item("subjects", "F").article == "广西办法第六条（二）"
+    assert gx.item("items", "G1").article == "广西办法第六条（三）"
+    assert gx.item("items", "G2").article == "广西办法第六条（四）"
+    assert gx.label("items", "G2") == "违约"
+    assert gx.fits_target("G1", "pharmacy") and gx.fits_target("G2", "medical_institution")
+    assert not gx.fits_target("G1", "insured_person")
+    assert gx.resolve_item("违反医保服务协议").code == "G2"
+    english_text = "Art. 6(2)"
+    assert english_text in load_pack("gx-trial").item("items", "F5").article_en
+
+
+def test_gx_rewards_only_fraud_subjects():
+    """gx Art. 12 rewards proven reports of suspected fraud: A–E only, never F or G."""
+    gx = load_pack("gx-trial")
+    subject = lambda code: gx.item("items", code).subject  # noqa: E731
+    for code in ("F1", "F5", "G1", "G2"):
+        assert not gx.reward.rewards([code], subject), code
+    for code in ("A1", "B3", "C2", "D3", "E1"):
+        assert gx.reward.rewards([code], subject), code
 
 
 def test_subjects_accept_their_target_kinds():
@@ -258,8 +301,10 @@ def test_termination_grounds_and_their_flags():
 
 def test_report_channels_and_activity_kinds():
     nm, gx = load_pack("nm-2024"), load_pack("gx-trial")
-    for pack in (nm, gx):
-        assert [c.label for c in pack.report_channels] == ["电话", "电子邮件", "来函", "来访"]
+    for pack in (nm, gx):  # the texts' "等形式": an open list ending in 其他形式
+        assert [c.label for c in pack.report_channels] == ["电话", "电子邮件", "来函", "来访",
+                                                           "其他形式"]
+        assert "report_channels" in pack.open_lists
     assert [k.label for k in nm.activity_kinds] == ["走访", "调研", "暗访", "监督检查"]
     assert [k.label for k in gx.activity_kinds] == ["座谈会", "专题会议", "监督检查", "通报会"]
     assert nm.item("activity_kinds", "inspection").article == "第十条（三）"

@@ -281,6 +281,9 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
     for kind in open_lists:
         if kind not in OPEN_LISTS:
             root.fail("open_lists", _unknown(kind, OPEN_LISTS))
+        # the "other" entry is what a wizard offers for a name the list does not hold
+        if "other" not in [item.code for item in lists[kind]]:
+            root.fail("open_lists", t("pack.error.open_needs_other", kind=kind))
     recusal = root.text("recusal_rule", required=False)
     rules = [item.code for item in lists["discipline_rules"]]
     if recusal is not None and recusal not in rules:
@@ -313,6 +316,8 @@ def parse_data(data: dict[str, Any], *, source: str) -> Pack:
         recusal_rule=recusal,
         complaint_article=root.text("complaint_article", required=False),
         open_lists=open_lists,
+        health_article=root.text("health_article", required=False),
+        recruitment_article=root.text("recruitment_article", required=False),
         age_range=age,
         age_article=root.text("age_article", required=age is not None),
         quota=root.integer("quota", required=False, minimum=1),
@@ -371,6 +376,11 @@ def _items(root: _Table, kind: str, prefixes: dict[str, str]) -> tuple[PackItem,
             "note": entry.text("note", required=False),
             "note_en": entry.text("note_en", required=False),
         }
+        adopted = entry.text("adopted_from", required=False)
+        if adopted is not None:
+            fields["adopted_from"] = adopted
+            fields["adopted_from_en"] = entry.text("adopted_from_en", required=False) \
+                or english_article(adopted, prefixes)
         for flag in _BOOL_FLAGS.get(kind, ()):
             fields[flag] = entry.flag(flag)
         if kind == "criteria":

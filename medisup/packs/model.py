@@ -24,6 +24,7 @@ KINDS = (
     "activity_kinds",
     "subjects",
     "items",
+    "health_statuses",
 )
 
 # What a lead can be about; fixed by the tool because lead records store it.
@@ -33,7 +34,7 @@ TARGET_KINDS = ("medical_institution", "pharmacy", "insured_person", "agency", "
 # stays the reviewer's); a criterion names one with `auto`.
 AUTO_CHECKS = ("citizen_id",)
 # Lists a pack may mark open (free text beside the listed entries).
-OPEN_LISTS = ("recommending_bodies",)
+OPEN_LISTS = ("recommending_bodies", "report_channels")
 
 RENEWAL_CONSENT = ("recorded", "required")
 ON_TERM_END = ("expire", "auto_dismiss")
@@ -61,6 +62,10 @@ class PackItem:
     article_en: str = ""
     note: str | None = None
     note_en: str | None = None
+    # Where the wording comes from when the pack's own regulation does not enumerate it
+    # (gx-trial's A–E items are the Inner Mongolia list): shown beside the article.
+    adopted_from: str | None = None
+    adopted_from_en: str = ""
     # criteria (auto, preferred) and backgrounds (preferred)
     auto: str | None = None
     preferred: bool = False
@@ -93,10 +98,19 @@ class PackItem:
         return self.label
 
     def cite(self) -> str:
-        """The article reference in the user's language, as `--explain` prints it."""
-        if _english() and self.article_en:
-            return self.article_en
-        return self.article
+        """The article reference in the user's language, as `--explain` prints it; an
+        entry whose wording is adopted from another regulation says so."""
+        article = self.article_en if _english() and self.article_en else self.article
+        if self.adopted_from:
+            return t("pack.adopted_cite", article=article, source=self.source_text())
+        return article
+
+    def source_text(self) -> str | None:
+        """Where the wording was adopted from, in the user's language (``None``: the
+        pack's own regulation)."""
+        if _english() and self.adopted_from_en:
+            return self.adopted_from_en
+        return self.adopted_from
 
     def note_text(self) -> str | None:
         if _english() and self.note_en:
@@ -241,6 +255,8 @@ class Pack:
     activity_kinds: tuple[PackItem, ...]
     subjects: tuple[PackItem, ...]
     items: tuple[PackItem, ...]
+    # Health statuses an application may record (nm Art. 6, gx Art. 3(四)); empty: free text.
+    health_statuses: tuple[PackItem, ...] = ()
     auto_dismiss_ground: str | None = None
     # The discipline rule that says a supervisor with an interest in an inspected
     # institution stays away (nm Art. 9(四), GX Art. 7(六)); activity proposals apply it.
@@ -251,6 +267,11 @@ class Pack:
     # Lists the regulation leaves open ("等部门", gx Art. 5(二)): a name not listed, or
     # "other:NAME", is kept as the free text itself instead of being refused.
     open_lists: tuple[str, ...] = ()
+    # Where the regulation weighs health (nm Art. 6 last paragraph, gx Art. 3(四)) and
+    # where it names the recruitment record (notice or invitation letter, the application
+    # form): set, the apply wizard asks for them (optional answers) citing the article.
+    health_article: str | None = None
+    recruitment_article: str | None = None
     age_range: tuple[int, int] | None = None
     age_article: str | None = None
     quota: int | None = None
@@ -329,6 +350,44 @@ class Pack:
             if any(name and name.casefold() == folded for name in names):
                 return item
         raise _invalid(kind, text, self._choices(kind))
+
+    def open_value(self, kind: str, text: str, *, field: str, limit: int) -> str:
+        """What to store for ``text`` in list ``kind``: a listed entry's code; where the
+        pack marks the list open (the regulation's "等"), ``other:NAME`` or a name not
+        listed is kept as the name itself, as written.  A bare "other" names nothing and
+        is refused citing the list's article; a closed list refuses any unlisted name."""
+        from medisup.errors import InvalidValue
+
+        raw = " ".join(str(text or "").split())
+        if kind not in self.open_lists:
+            return self.resolve(kind, raw).code
+        head, sep, name = raw.replace("：", ":").partition(":")
+        try:
+            item = self.resolve(kind, head.strip())
+        except InvalidValue:
+            item = None
+        if item is None:
+            value = raw
+        elif item.code != "other" and not sep:
+            return item.code
+        else:
+            value = name.strip() if item.code == "other" else ""
+        if not value:
+            other = self._kind(kind).get("other")
+            article = other.cite() if other else ""
+            raise InvalidValue(field, raw, t("pack.expect_open", kind=t(f"pack.kind.{kind}"),
+                                             article=article))
+        if len(value) > limit:
+            raise InvalidValue(field, value, t("identity.expect_length", limit=limit))
+        return value
+
+    def display(self, kind: str, stored: str | None, *, short: bool = True) -> str | None:
+        """A stored value of list ``kind`` for people: a code's label, or a free-text name
+        (an open list's "other") as it was written."""
+        if stored is None:
+            return None
+        found = self._kind(kind).get(stored)
+        return found.text(short=short) if found else stored
 
     def resolve_item(self, text: str, target_kind: str | None = None) -> PackItem:
         """A taxonomy item by code or by wording. The same wording may name items of several
