@@ -344,9 +344,21 @@ def _wizard(ctx: typer.Context, given: dict[str, Any], pack: Pack):
                show=lambda v: shown.get(v, v or ""))
 
     if not given["channel"]:
-        w.step("channel", labels["channel"], lambda prior: ask.select(
-            t("lead.ask.channel"), [(c.code, item_label(c)) for c in pack.report_channels],
-            default=prior), show=lambda v: pack.resolve("report_channels", v).text())
+        listed = pack.codes("report_channels")
+
+        def ask_channel(prior):
+            # An open list (the text's "等形式"): 其他形式 asks the channel's name, kept as typed.
+            chosen = ask.select(
+                t("lead.ask.channel"), [(c.code, item_label(c)) for c in pack.report_channels],
+                default=prior if prior in listed else ("other" if prior else None))
+            if chosen != "other" or "report_channels" not in pack.open_lists:
+                return chosen
+            return lead_rules.check_channel(pack, "other:" + ask.text(
+                t("lead.ask.channel_name"), default="" if prior in listed else prior or "",
+                validate=validator(lambda v: lead_rules.check_channel(pack, "other:" + v))))
+
+        w.step("channel", labels["channel"], ask_channel,
+               show=lambda v: pack.display("report_channels", v, short=False) or "")
 
     def kind_of(a: dict[str, Any]) -> str:
         return lead_rules.resolve_target_kind(value(a, "target_kind"))

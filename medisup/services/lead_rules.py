@@ -47,6 +47,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 INSTITUTION_KINDS = ("medical_institution", "pharmacy")
 
 LEAD_PATTERN = "{dept}-{year}-{seq:04d}"
+CHANNEL_LIMIT = 40  # lead.channel
 MAX_AMOUNT = identifiers.MAX_AMOUNT  # Numeric(14, 2)
 CENT = identifiers.CENT
 
@@ -217,8 +218,11 @@ def check_items(pack: Pack, codes: Iterable[str], target_kind: str) -> tuple[str
 
 
 def check_channel(pack: Pack, text: str) -> str:
-    """A report channel of the pack, by code or label."""
-    return pack.resolve("report_channels", str(text or "").strip()).code
+    """A report channel of the pack, by code or label; where the pack leaves the list open
+    (nm Art. 10(二) "电话、电子邮件、来函来访等形式"), a channel not listed, or
+    ``其他形式:名称``, is kept as its name, as written (≤ 40 characters, the column)."""
+    return pack.open_value("report_channels", str(text or "").strip(),
+                           field=t("lead.field.channel"), limit=CHANNEL_LIMIT)
 
 
 # ---------------------------------------------------------------- amounts
