@@ -115,8 +115,9 @@ def test_split_codes():
 def test_channel_by_code_or_label():
     assert rules.check_channel(NM, "来访") == "visit"
     assert rules.check_channel(NM, "phone") == "phone"
+    assert rules.check_channel(NM, "微信") == "微信"  # nm Art. 10(二) 等形式: kept as written
     with pytest.raises(InvalidValue):
-        rules.check_channel(NM, "微信")
+        rules.check_channel(NM, "其他形式")
 
 
 # ── amounts ───────────────────────────────────────────────────────────────
