@@ -57,6 +57,7 @@ def build_database(path: Path, rows: int, leads: int, seed: int = 11) -> str:
     from medisup.config import Settings
     from medisup.db import make_engine, upgrade
     from medisup.services import departments
+    from medisup.services.lead_items import with_openers
     from medisup.services.uow import unit_of_work
 
     url = f"sqlite:///{path}"
@@ -117,8 +118,8 @@ def build_database(path: Path, rows: int, leads: int, seed: int = 11) -> str:
             received.isoformat(), rng.choice(CHANNELS), "medical_institution", "某某医院",
             status, (received + timedelta(days=21)).isoformat(),
             (received + timedelta(days=42)).isoformat(), 0, verified, verified, stamp, stamp))
-        for code in rng.sample(ITEMS, rng.choice((1, 1, 1, 2))):
-            item_rows.append((i, code))
+        for code, opens in with_openers(rng.sample(ITEMS, rng.choice((1, 1, 1, 2)))):
+            item_rows.append((i, code, int(opens)))
 
     activities, participation = [], []
     counts: dict[tuple[str, int], int] = {}
@@ -155,7 +156,8 @@ def build_database(path: Path, rows: int, leads: int, seed: int = 11) -> str:
             " received_on, channel, target_kind, target_name, status, accept_by, handle_by,"
             " conflict, verified_amount, recovered_amount, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lead_rows)
-        connection.executemany("INSERT INTO lead_item (lead_id, code) VALUES (?, ?)", item_rows)
+        connection.executemany(
+            "INSERT INTO lead_item (lead_id, code, opens_subject) VALUES (?, ?, ?)", item_rows)
         connection.executemany(
             "INSERT INTO activity (id, number, department_code, kind, held_on, topic, created_at,"
             " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", activities)
@@ -194,10 +196,12 @@ def time_reviews(url: str, runs: int, dept: str = "150000") -> dict[str, tuple[f
     for name, job in jobs.items():
         best, size = float("inf"), 0
         for _ in range(runs):
-            started = time.perf_counter()
+            # CPU time of this process (SQLite runs in it): what the review costs, not
+            # what else the shared machine was doing meanwhile
+            started = time.process_time()
             with _uow(url, dept) as uow:
                 size = job(uow)
-            best = min(best, time.perf_counter() - started)
+            best = min(best, time.process_time() - started)
         out[name] = (best, size)
     return out
 
@@ -224,11 +228,17 @@ def main(rows: int = 100_000, leads: int = 1_000_000, runs: int = 3,
             url = f"sqlite:///{Path(db).resolve()}"
             print(f"database: {db} (reused)")
         else:
+            # Built in a process of its own: a child's peak memory (ru_maxrss) starts from
+            # its parent's at the moment it is started, so the process that starts the
+            # measured commands must stay small.
             started = time.perf_counter()
-            url = build_database(Path(folder) / "bench.db", rows, leads)
+            path = Path(folder) / "bench.db"
+            subprocess.run([sys.executable, __file__, "--build", str(path), "--rows", str(rows),
+                            "--leads", str(leads)], check=True)
+            url = f"sqlite:///{path}"
             print(f"database: {rows:,} supervisors, {leads:,} leads built in "
                   f"{time.perf_counter() - started:.1f} s")
-        figures = time_reviews(url, runs)
+        # The real commands first, while this process holds no data; then the services.
         commands = {
             "annual": command(url, "review", "annual", "--year", str(YEAR), "--format", "json"),
             "renewals": command(url, "review", "renewals", "--as-of", AS_OF.isoformat(),
@@ -236,24 +246,25 @@ def main(rows: int = 100_000, leads: int = 1_000_000, runs: int = 3,
             "terminations": command(url, "review", "terminations", "--as-of",
                                     AS_OF.isoformat(), "--format", "json"),
         }
+        figures = time_reviews(url, runs)
         gx = time_reviews(url, 1, dept="450000")
     failed = []
-    print(f"{'review':<14}{'service s':>10}{'target s':>10}{'items':>8}{'command s':>11}"
+    print(f"{'review':<14}{'service cpu s':>14}{'target s':>10}{'items':>8}{'command s':>11}"
           f"{'cpu s':>8}{'peak MB':>9}")
     for name, (seconds, size) in figures.items():
         wall, cpu, peak = commands[name]
         ok = seconds <= TARGETS[name]
         failed += [] if ok else [name]
-        print(f"{name:<14}{seconds:>10.2f}{TARGETS[name]:>10.1f}{size:>8}{wall:>11.2f}"
+        print(f"{name:<14}{seconds:>14.2f}{TARGETS[name]:>10.1f}{size:>8}{wall:>11.2f}"
               f"{cpu:>8.2f}{peak:>9.0f}{'' if ok else '  MISSED'}")
     if commands["annual"][2] >= MEMORY_MB:
         failed.append("memory")
     print(f"peak memory of `review annual`: {commands['annual'][2]:.0f} MB "
           f"(target < {MEMORY_MB} MB)")
-    print("gx-trial region (450000), service s: " + ", ".join(
+    print("gx-trial region (450000), service cpu s: " + ", ".join(
         f"{name} {seconds:.2f} ({size} items)" for name, (seconds, size) in gx.items()))
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
-          f"on {os.cpu_count()} CPUs (timings are wall clock)")
+          f"on {os.cpu_count()} CPUs (service times are CPU seconds; command s is wall)")
     return 1 if failed else 0
 
 
@@ -263,10 +274,15 @@ def _args(argv: list[str] | None = None) -> Any:
     parser.add_argument("--leads", type=int, default=None)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", default=None, help="reuse a database built by an earlier run")
+    parser.add_argument("--build", default=None, help="only build the database at this path")
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
     args = _args()
+    if args.build:
+        build_database(Path(args.build), args.rows,
+                       args.leads if args.leads is not None else args.rows * 10)
+        sys.exit(0)
     sys.exit(main(args.rows, args.leads if args.leads is not None else args.rows * 10, args.runs,
                   args.db))

@@ -28,6 +28,7 @@ REVISIONS: tuple[str, ...] = (
     "0007_certificates_activities",
     "0008_review_list_indexes",
     "0009_consent_recruitment",
+    "0010_review_speed",
 )
 HEAD_REVISION = REVISIONS[-1]
 

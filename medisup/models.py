@@ -231,7 +231,7 @@ class Lead(SQLModel, table=True):
         # check and --supervisor: whether a lead fell in its reporter's service.
         Index("ix_lead_supervisor_received", "supervisor_id", "received_on"),
         # Open leads only: overdue lists, reviews and the consistency check scan these.
-        Index("ix_lead_open_deadlines", "department_code", "handle_by", "accept_by",
+        Index("ix_lead_open_deadlines", "department_code", "handle_by", "accept_by", "status",
               sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
         Index("ix_lead_status_received", "status", "received_on", "number"),
     )
@@ -268,10 +268,16 @@ class LeadItem(SQLModel, table=True):
     """A taxonomy code attached to a lead."""
 
     __tablename__ = "lead_item"
-    __table_args__ = (Index("ix_lead_item_code", "code", "lead_id"),)
+    __table_args__ = (
+        Index("ix_lead_item_code", "code", "lead_id"),
+        # covers the annual review's items and subjects of a year's leads
+        Index("ix_lead_item_lead_subject", "lead_id", "code", "opens_subject"),
+    )
 
     lead_id: int = Field(foreign_key="lead.id", primary_key=True)
     code: str = Field(primary_key=True, max_length=10)
+    # The lead's first code of this subject: leads by subject count these rows alone.
+    opens_subject: bool = True
 
 
 class LeadEvent(SQLModel, table=True):

@@ -326,3 +326,29 @@ def test_restore_refuses_an_unsound_copy(seeded, cli, tmp_path, damage):
     assert _count(seeded.url, "audit_entry") == before
     live = Path(seeded.url.removeprefix("sqlite:///"))
     assert not [p for p in live.parent.iterdir() if ".replaced-" in p.name or p.suffix == ".part"]
+
+
+def _openers(url) -> dict[str, bool]:
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT code, opens_subject FROM lead_item")).all()
+    engine.dispose()
+    return {code: bool(opens) for code, opens in rows}
+
+
+def test_upgrade_marks_the_first_item_of_each_subject(seeded):
+    """Leads by subject count the items that open their subject: written with the lead,
+    and worked out for the leads already on file when the database is upgraded."""
+    from tests.helpers_leads import log_lead
+    from tests.helpers_supervisors import appoint, make_id
+
+    supervisor = make_id("150102", "19800101", 9)
+    appoint(seeded, "150102", supervisor, start=date(2025, 6, 1))
+    log_lead(seeded, supervisor, dept="150102", received=date(2025, 12, 20),
+             codes=("A2", "E1", "A1"))
+    assert _openers(seeded.url) == {"A1": True, "A2": False, "E1": True}
+    engine = db.make_engine(seeded.url)
+    db.downgrade(engine, "0009_consent_recruitment")
+    db.upgrade(engine)
+    engine.dispose()
+    assert _openers(seeded.url) == {"A1": True, "A2": False, "E1": True}

@@ -23,6 +23,7 @@ from medisup.models import (
     Person,
 )
 from medisup.services import lead_rules as rules
+from medisup.services.lead_items import with_openers
 from medisup.services.lead_rules import (
     CLOSED,
     IN_PROGRESS,
@@ -136,7 +137,8 @@ def log(
     )
     session.add(lead)
     session.flush()
-    session.add_all(LeadItem(lead_id=lead.id, code=code) for code in item_codes)
+    session.add_all(LeadItem(lead_id=lead.id, code=code, opens_subject=opens)
+                    for code, opens in with_openers(item_codes))
     session.add(LeadEvent(lead_id=lead.id, from_status=None, to_status=RECEIVED,
                           on_date=received_on, operator=uow.actor.operator, created_at=now))
     session.flush()

@@ -27,6 +27,7 @@ from medisup.services.batches.pipeline import (
     run_import,
 )
 from medisup.services.batches.writer import Writer, finish_batch, start_batch
+from medisup.services.lead_items import with_openers
 from medisup.services.lead_rules import RECEIVED
 
 if TYPE_CHECKING:
@@ -178,10 +179,11 @@ class _Checker(Loading, RowChecks):
         if rows:
             keys = list(rows[0])
             writer.insert("lead", len(rows), {k: [r[k] for r in rows] for k in keys})
-        items = [(lead_id, code) for lead_id, plan in zip(ids, new, strict=True)
-                 for code in plan.items]
+        items = [(lead_id, code, opens) for lead_id, plan in zip(ids, new, strict=True)
+                 for code, opens in with_openers(plan.items)]
         writer.insert("lead_item", len(items), {"lead_id": [i[0] for i in items],
-                                                "code": [i[1] for i in items]})
+                                                "code": [i[1] for i in items],
+                                                "opens_subject": [i[2] for i in items]})
         writer.own("lead_item", "lead_id", "lead")
         events: list[tuple[Any, ...]] = []
         for lead_id, plan in zip(ids, new, strict=True):

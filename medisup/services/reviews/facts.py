@@ -8,8 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, exists, literal, literal_column, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, literal, literal_column, or_
 from sqlmodel import col, func, select
 
 from medisup.models import (
@@ -26,6 +25,7 @@ from medisup.models import (
     Term,
     Termination,
 )
+from medisup.services.lead_items import subject_of
 from medisup.services.roster import serving_clause
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def appointments(session: Session, codes: list[str], year: int) -> Tally:
 def leads(session: Session, codes: list[str], year: int, as_of: date) -> Tally:
     """Leads received in the year by status and channel with their amounts; by item and
     by subject (a lead counted once per subject); overdue leads on ``as_of`` (whatever
-    year they came in) from the index of open leads.  Three grouped queries."""
+    year they came in) from the index of open leads alone.  Three grouped queries."""
     out = _nested()
     money = defaultdict(lambda: defaultdict(Decimal))
     in_year = (col(Lead.department_code).in_(codes), _year(Lead.received_on, year))
@@ -150,20 +150,15 @@ def leads(session: Session, codes: list[str], year: int, as_of: date) -> Tally:
         out[code][f"channel:{channel}"] += int(n)
         money[code]["verified_amount"] += Decimal(str(verified or 0))
         money[code]["recovered_amount"] += Decimal(str(recovered or 0))
-    # An item opens its subject on the lead unless an earlier code of the same subject is
-    # there (the (lead, code) key answers with one seek; a subject's codes sort together).
-    before = aliased(LeadItem)
-    earlier = exists().where(
-        col(before.lead_id) == col(LeadItem.lead_id), col(before.code) < col(LeadItem.code),
-        col(before.code) >= func.substr(col(LeadItem.code), 1, 1))
-    opens = case((earlier, 0), else_=1)
+    # Each item row says whether it opens its subject on the lead (stored when the lead
+    # is written): leads by subject count those rows, with no look at other items.
     rows = session.exec(select(Lead.department_code, LeadItem.code, func.count(),
-                               func.sum(opens)).where(
+                               func.sum(case((col(LeadItem.opens_subject), 1), else_=0))).where(
         col(LeadItem.lead_id) == col(Lead.id), *in_year,
     ).group_by(Lead.department_code, LeadItem.code))
     for code, item, n, first in rows:
         out[code][f"item:{item}"] += int(n)
-        out[code][f"subject:{item[:1]}"] += int(first or 0)
+        out[code][f"subject:{subject_of(item)}"] += int(first or 0)
     # 'closed' as a literal: SQLite then reads only the partial index of open leads.
     open_ = col(Lead.status) != literal_column("'closed'")
     overdue = or_(and_(col(Lead.status) == "received", col(Lead.accept_by) < as_of),
