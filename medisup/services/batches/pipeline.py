@@ -137,17 +137,19 @@ def run_import(
     mapping: Mapping[str, str] | None = None,
     needed: Sequence[str] = (),
 ) -> ImportReport:
-    """The pipeline every import kind shares: read the file (before the first query, so
-    the write lock is not held meanwhile), check every row with the kind's ``checker``,
-    hand problems back (and the clerk's workbook marked, when asked) or write it all.
+    """The pipeline every import kind shares: read the file (before the first query),
+    check every row with the kind's ``checker`` in a read transaction, hand problems back
+    (and the clerk's workbook marked, when asked) or take the write lock and write it all
+    — so other staff keep writing while a large workbook is checked (SQLite's one write
+    lock is held only for the write itself; see :mod:`.locking`).
 
     ``checker(uow, table, department, today, tick)`` returns a :class:`Checker`.
     ``mapping`` (``--map``) tells the reader what unknown headers mean; every column it
     still does not know is named in a warning and on the report, and one that looks like
     a ``needed`` column the file lacks stops the import (see ``read_table``).
     """
-    from medisup.excel import read_table, write_error_workbook
-    from medisup.excel.reader import visible
+    from medisup.excel import read_table
+    from medisup.services.batches.locking import WriteLock
     from medisup.services.departments import validate_code
 
     path = Path(path)
@@ -162,34 +164,64 @@ def run_import(
         table = read_table(path, columns, sheet=sheet, header_row=header_row,
                            mapping=mapping, needed=needed)
         tick("read", 1, 1)
-        report = ImportReport(kind, path.name, table.sheet_name, rows=len(table.rows),
-                              dry_run=dry_run, ignored_columns=table.unknown_headers)
-        check = checker(uow, table, department, today, tick)
-        check.run()
-        problems = finish_problems(table, check.problems)
-        report.created, report.updated, report.unchanged = (
-            check.tally.created, check.tally.updated, check.tally.unchanged)
-        report.warnings = check.warnings
-        if report.ignored_columns:
-            report.warnings.insert(0, t(
-                "import.ignored_columns", count=len(report.ignored_columns),
-                columns=t("excel.list_separator").join(map(visible, report.ignored_columns))))
+        # The checks read the database without its write lock (see ``locking``).
+        lock = WriteLock(uow)
+        report, check, problems = _check(uow, kind, path, table, checker, department, today,
+                                         tick, dry_run)
+        writes = not problems and not dry_run and (report.created or report.updated)
+        if writes and not lock.take():
+            # Someone wrote while the rows were checked: check them again, under the lock.
+            uow.session.expire_all()
+            uow.__dict__.pop("scope", None)
+            report, check, problems = _check(uow, kind, path, table, checker, department,
+                                             today, tick, dry_run)
+            writes = not problems and (report.created or report.updated)
         if problems:
-            report.problems = problems
-            report.rejected = rejected_rows(problems)
-            if errors_to is not None:
-                try:
-                    write_error_workbook(path, errors_to, table, problems, overwrite=force)
-                except FileExistsError:  # appeared while the rows were checked
-                    raise UsageError(t("import.error.errors_exists", option="--errors",
-                                       file=errors_to)) from None
-                report.errors_file = str(errors_to)
+            _refuse(report, problems, path, table, errors_to, force)
             return report
-        if not dry_run and (report.created or report.updated):
+        if writes:
             del table
             check.release()
             check.write(report)
     return report
+
+
+def _check(uow: UnitOfWork, kind: str, path: Path, table: SheetTable, checker: CheckerFactory,
+           department: str | None, today: date, tick: Progress, dry_run: bool,
+           ) -> tuple[ImportReport, Checker, list[CellProblem]]:
+    """Every row checked and planned: the report so far, the checker holding the plan,
+    and the problems found."""
+    from medisup.excel.reader import visible
+
+    report = ImportReport(kind, path.name, table.sheet_name, rows=len(table.rows),
+                          dry_run=dry_run, ignored_columns=table.unknown_headers)
+    check = checker(uow, table, department, today, tick)
+    check.run()
+    problems = finish_problems(table, check.problems)
+    report.created, report.updated, report.unchanged = (
+        check.tally.created, check.tally.updated, check.tally.unchanged)
+    report.warnings = check.warnings
+    if report.ignored_columns:
+        report.warnings.insert(0, t(
+            "import.ignored_columns", count=len(report.ignored_columns),
+            columns=t("excel.list_separator").join(map(visible, report.ignored_columns))))
+    return report, check, problems
+
+
+def _refuse(report: ImportReport, problems: list[CellProblem], path: Path, table: SheetTable,
+            errors_to: Path | None, force: bool) -> None:
+    """The problems on the report, and the clerk's workbook marked when asked."""
+    from medisup.excel import write_error_workbook
+
+    report.problems = problems
+    report.rejected = rejected_rows(problems)
+    if errors_to is not None:
+        try:
+            write_error_workbook(path, errors_to, table, problems, overwrite=force)
+        except FileExistsError:  # appeared while the rows were checked
+            raise UsageError(t("import.error.errors_exists", option="--errors",
+                               file=errors_to)) from None
+        report.errors_file = str(errors_to)
 
 
 def check_errors_target(out: Any, source: Path, *, force: bool = False) -> Path:
