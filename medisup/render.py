@@ -11,7 +11,7 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -100,8 +100,7 @@ def render_rows(
     """Render a list of records."""
     rows = list(rows)
     if fmt is OutputFormat.json:
-        _write(json.dumps([{c.key: plain(r.get(c.key)) for c in columns} for r in rows],
-                          ensure_ascii=False, indent=2) + "\n")
+        _write(json_text([{c.key: r.get(c.key) for c in columns} for r in rows]) + "\n")
         return
     if fmt is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -138,11 +137,10 @@ def stream_rows(
     count = 0
     if fmt is OutputFormat.json:
         keys = [c.key for c in columns]
-        dumps = json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default).encode
         out.write("[")
         for row in rows:
             doc = dict(zip(keys, row, strict=True))
-            out.write((",\n  " if count else "\n  ") + dumps(doc).replace("\n", "\n  "))
+            out.write((",\n  " if count else "\n  ") + _one_line(doc))
             count += 1
         out.write("\n]\n" if count else "]\n")
         out.flush()
@@ -190,6 +188,33 @@ def _json_default(value: Any) -> Any:
     return converted
 
 
+@cache
+def _compact() -> Callable[[Any], str]:
+    # Without ``indent`` the json module uses its C encoder: ten times the speed on the
+    # ten thousand items of a province's review.
+    return json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+
+
+def _one_line(value: Any) -> str:
+    try:
+        return _compact()(value)
+    except TypeError:  # a key that is not text (a date, say): the slow, thorough way
+        return _compact()(plain(value))
+
+
+def json_text(value: Any, level: int = 0) -> str:
+    """The JSON the commands print: objects laid out a key a line, and inside every array
+    one element a line (a record, a finding) — readable, greppable, and written at the
+    speed of the C encoder however many records there are."""
+    pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(value, Mapping) and value:
+        return "{\n" + ",\n".join(f"{inner}{_one_line(str(k))}: {json_text(v, level + 1)}"
+                                   for k, v in value.items()) + f"\n{pad}}}"
+    if isinstance(value, list | tuple) and value:
+        return "[\n" + ",\n".join(inner + _one_line(v) for v in value) + f"\n{pad}]"
+    return _one_line(value)
+
+
 def page_footer(text: str) -> None:
     """The line under a paged table (how many in all, which are shown, how to see more)."""
     err_console().print(_escape(text), style="dim")
@@ -212,10 +237,10 @@ def render_record(
     """
     sections = sections or {}
     if fmt is OutputFormat.json:
-        doc = {c.key: plain(record.get(c.key)) for c in fields}
+        doc = {c.key: record.get(c.key) for c in fields}
         for key, (cols, rows) in sections.items():
-            doc[key] = [{c.key: plain(r.get(c.key)) for c in cols} for r in rows]
-        _write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+            doc[key] = [{c.key: r.get(c.key) for c in cols} for r in rows]
+        _write(json_text(doc) + "\n")
         return
     if fmt is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")

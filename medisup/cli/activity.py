@@ -262,11 +262,9 @@ def propose(
         institutions=activities.pair_institutions(institution, credit_code),
         department=department, on=parse_date(on, "--on"), reveal=reveal), write=reveal)
     if fmt is OutputFormat.json:
-        import json
+        from medisup.render import json_text
 
-        from medisup.render import plain
-
-        typer.echo(json.dumps(plain(result.as_dict()), ensure_ascii=False, indent=2))
+        typer.echo(json_text(result.as_dict()))
         return
     rows = [c.as_dict() for c in result.proposed]
     render_rows(_columns(CAND_KEYS[:-1]), rows, fmt,

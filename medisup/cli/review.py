@@ -23,6 +23,7 @@ from medisup.i18n import t
 from medisup.render import (
     Column,
     OutputFormat,
+    json_text,
     message,
     plain,
     render_rows,
@@ -53,7 +54,7 @@ def _columns(keys) -> list[Column]:
 
 
 def _json(doc: dict[str, Any]) -> None:
-    typer.echo(json.dumps(plain(doc), ensure_ascii=False, indent=2))
+    typer.echo(json_text(doc))
 
 
 def _finish(findings: tuple[Finding, ...], fmt: OutputFormat, fail: bool, *,

@@ -3,7 +3,7 @@ the supervisor's record over the term, to decide on renewal (nm Art. 11, GX Art.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,13 @@ from medisup.errors import InvalidValue
 from medisup.i18n import t
 from medisup.models import Person, Term
 from medisup.services.masking import mask_id_number
-from medisup.services.reviews.common import Finding, TermRecord, scope_codes, term_records
+from medisup.services.reviews.common import (
+    Finding,
+    TermRecord,
+    as_record,
+    scope_codes,
+    term_records,
+)
 
 EMPTY = TermRecord()
 
@@ -45,7 +51,7 @@ class RenewalItem:
     record: TermRecord
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return as_record(self)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ with no activity attended and no lead (a 无法胜任 proposal, never automatic)
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from medisup.i18n import t
 from medisup.models import Activity, Discipline, Lead, Participation, Person, Term
 from medisup.services.masking import mask_id_number
-from medisup.services.reviews.common import Finding, scope_codes
+from medisup.services.reviews.common import Finding, as_record, scope_codes
 from medisup.services.reviews.renewals import unrenewed_clause
 from medisup.services.roster import serving_clause
 
@@ -42,7 +42,7 @@ class TerminationItem:
     evidence: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return as_record(self)
 
 
 @dataclass(frozen=True)
