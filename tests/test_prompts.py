@@ -46,6 +46,9 @@ def apply_keys(number: str, *, phone: str = "") -> list[str]:
         ENTER,                   # 选聘方式: 公开选聘
         ENTER,                   # 工作单位
         ENTER,                   # 专业背景: 不填
+        ENTER,                   # 健康状况 (第六条): 不填
+        ENTER,                   # 招聘公告或邀请函文号: 不填
+        ENTER,                   # 报名表日期: 不填
     ]
 
 
@@ -99,7 +102,7 @@ def test_giving_up_after_a_refused_save_exits_with_its_status(cli, monkeypatch):
     assert audit_count(cli) == before
 
 
-@pytest.mark.parametrize("answered", range(8))
+@pytest.mark.parametrize("answered", range(11))
 def test_ctrl_c_at_any_question_writes_nothing(cli, monkeypatch, answered):
     keys = [*apply_keys(make_id()), ""]  # the last "question" is the summary
     before = audit_count(cli)

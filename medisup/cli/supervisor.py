@@ -114,6 +114,9 @@ def _application_fields() -> list[Column]:
         Column("decided_on", t("supervisor.col.decided_on")),
         Column("decision_note", t("supervisor.col.decision_note")),
         Column("override_reason", t("supervisor.col.override_reason")),
+        Column("health_status", t("supervisor.col.health_status")),
+        Column("recruitment_ref", t("supervisor.col.recruitment_ref")),
+        Column("form_on", t("supervisor.col.form_on")),
     ]
 
 
@@ -126,6 +129,8 @@ def _application_row(a, table: bool) -> dict:
         "status": t(f"supervisor.application_status.{a.status}") if table else a.status,
         "decided_on": a.decided_on, "decision_note": a.decision_note,
         "override_reason": a.override_reason,
+        "health_status": a.health_status_label if table else a.health_status,
+        "recruitment_ref": a.recruitment_ref, "form_on": a.form_on,
     }
 
 
@@ -209,6 +214,8 @@ def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
             return answer.strip() or None
         w.step(key, question.split("（")[0].rstrip("：:"), ask)
 
+    from medisup.services import eligibility
+
     coded = {"categories": "categories", "channel": "channels",
              "recommending_body": "recommending_bodies", "background": "backgrounds"}
     for key in ("name", "id_number", "phone", "categories", "channel", "recommending_body",
@@ -216,6 +223,7 @@ def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
         value = values[key]
         if value and key in coded and (key != "recommending_body" or pack.recommending_bodies):
             value = [label(coded[key], c) for c in value] if isinstance(value, list) \
+                else pack.display(coded[key], value, short=False) if key == "recommending_body" \
                 else label(coded[key], value)
         w.given(t(f"supervisor.col.{key}"), value)
     if not values["name"]:
@@ -241,16 +249,26 @@ def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
         return pack.resolve("channels", a.get("channel") or values["channel"])
 
     if not values["recommending_body"]:
+        listed = pack.codes("recommending_bodies")
+
         def ask_body(prior):
             if pack.recommending_bodies:
-                return p.select(t("supervisor.ask.recommending_body"),
-                                choices("recommending_bodies"), default=prior)
+                chosen = p.select(t("supervisor.ask.recommending_body"),
+                                  choices("recommending_bodies"),
+                                  default=prior if prior in listed or not prior else "other")
+                if chosen != "other" or "recommending_bodies" not in pack.open_lists:
+                    return chosen
+                # gx Art. 5(二) "等部门": a body not listed is kept by its name, as typed
+                check = lambda v: eligibility.check_channel(  # noqa: E731
+                    pack, channel_of(w.answers).code, "other:" + v)[1]
+                return check(p.text(t("supervisor.ask.recommending_other"),
+                                    default="" if prior in listed else prior or "",
+                                    validate=validator(check)))
             return p.text(t("supervisor.ask.recommending_unit"), default=prior or "",
                           validate=required).strip()
         w.step("recommending_body", t("wizard.apply.recommending_body"), ask_body,
                when=lambda a: channel_of(a).needs_recommender, depends=("channel",),
-               show=lambda v: label("recommending_bodies", v) if pack.recommending_bodies
-               else (v or ""))
+               show=lambda v: pack.display("recommending_bodies", v, short=False) or "")
     if values["work_unit"] is None:
         ask_text("work_unit", t("supervisor.ask.work_unit"),
                  lambda v: identity.check_text("work_unit", v), optional=True)
@@ -260,6 +278,7 @@ def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
                                       [("", t("supervisor.ask.none")), *choices("backgrounds")],
                                       default=prior or "") or None,
                show=lambda v: label("backgrounds", v))
+    _ask_record(w, p, pack, values)
     if values["all_met"]:
         return w
     stated = {f.split("=", 1)[0].strip() for f in values["findings"]}
@@ -304,6 +323,42 @@ def _wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
     return w
 
 
+def _ask_record(w, p, pack: Pack, values: dict[str, Any]) -> None:
+    """Health and the recruitment record, optional answers, asked where the pack cites the
+    clause that weighs them (nm Art. 6 last paragraph; gx Art. 3(四), Art. 4): each checked
+    as typed by the service's own rule."""
+    from medisup.cli.prompts import validator
+    from medisup.services import supervisor_rules
+
+    def day_check(text: str) -> None:
+        applied = _date(values.get("applied_on"), "--applied-on") or _today()
+        supervisor_rules.check_form_date(_date(text, "--form-date"), applied, _today())
+
+    if pack.health_article and values.get("health") is None:
+        article = pack.cite("health_article")
+        if pack.health_statuses:
+            w.step("health", t("supervisor.col.health_status"), lambda prior: p.select(
+                t("supervisor.ask.health_status", article=article),
+                [("", t("supervisor.ask.none")),
+                 *[(i.code, i.text(short=True)) for i in pack.health_statuses]],
+                default=prior or "") or None,
+                show=lambda v: pack.display("health_statuses", v) or t("wizard.empty"))
+        else:
+            w.step("health", t("supervisor.col.health_status"), lambda prior: p.text(
+                t("supervisor.ask.health_status", article=article), default=prior or "",
+                validate=validator(lambda v: supervisor_rules.check_health(pack, v))
+            ).strip() or None)
+    if pack.recruitment_article and values.get("recruitment_ref") is None:
+        article = pack.cite("recruitment_article")
+        w.step("recruitment_ref", t("supervisor.col.recruitment_ref"), lambda prior: p.text(
+            t("supervisor.ask.recruitment_ref", article=article), default=prior or "",
+            validate=validator(supervisor_rules.check_recruitment_ref)).strip() or None)
+    if pack.recruitment_article and values.get("form_date") is None:
+        w.step("form_date", t("supervisor.col.form_on"), lambda prior: p.text(
+            t("supervisor.ask.form_on"), default=prior or "",
+            validate=validator(lambda v: day_check(v) if v.strip() else None)).strip() or None)
+
+
 def _ask_or_require(ctx: typer.Context, missing: list[str], ask) -> None:
     """Ask in a terminal; otherwise the missing options are a usage error."""
     if not missing:
@@ -336,6 +391,10 @@ def apply(
     department: DeptOption = None,
     applied_on: Annotated[str | None, typer.Option("--applied-on", help=_h("opt.applied_on"))] = None,
     interest: Annotated[list[str] | None, typer.Option("--interest", help=_h("opt.interest"))] = None,
+    health: Annotated[str | None, typer.Option("--health", help=_h("opt.health"))] = None,
+    recruitment_ref: Annotated[str | None, typer.Option(
+        "--recruitment-ref", help=_h("opt.recruitment_ref"))] = None,
+    form_date: Annotated[str | None, typer.Option("--form-date", help=_h("opt.form_date"))] = None,
     finding: FindingOption = None,
     all_met: AllMetOption = False,
     override_reason: OverrideOption = None,
@@ -348,6 +407,8 @@ def apply(
         "name": name, "id_number": id_number, "phone": phone, "categories": list(category or []),
         "channel": channel, "recommending_body": recommender, "work_unit": work_unit,
         "background": background, "findings": list(finding or []), "all_met": all_met,
+        "health": health, "recruitment_ref": recruitment_ref, "form_date": form_date,
+        "applied_on": applied_on,
     }
     missing = [opt for opt, key in (("--name", "name"), ("--id-number", "id_number"),
                                     ("--category", "categories"), ("--channel", "channel"))
@@ -363,14 +424,16 @@ def apply(
             "background": v["background"], "categories": v["categories"],
         }
         findings = [*values["findings"], *answers.get("findings", ())]
+        form_on = _date(v["form_date"], "--form-date")
         return run(ctx, lambda uow: supervisors.apply(
             uow, person, channel=v["channel"], recommending_body=v["recommending_body"],
             department=department, applied_on=applied, interests=interest or (),
-            findings=findings, all_met=all_met, override_reason=override_reason))
+            findings=findings, all_met=all_met, override_reason=override_reason,
+            health_status=v["health"], recruitment_ref=v["recruitment_ref"], form_on=form_on))
 
     def as_options(answers: dict[str, Any]) -> dict[str, Any]:
         names = {"categories": "category", "recommending_body": "recommender",
-                 "findings": "finding"}
+                 "findings": "finding", "health": "health", "form_date": "form_date"}
         out = {names.get(k, k): v for k, v in answers.items()}
         if "findings" in answers:
             out["finding"] = [*values["findings"], *answers["findings"]]

@@ -108,6 +108,11 @@ class ApplicationPublic:
     decision_note: str | None
     override_reason: str | None
     findings: tuple[FindingPublic, ...] = ()
+    # the recruitment record and health (nm Art. 6, gx Art. 3(四), Art. 4)
+    health_status: str | None = None
+    health_status_label: str | None = None
+    recruitment_ref: str | None = None
+    form_on: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,6 +130,7 @@ class TermPublic:
     renewed: bool
     terminated_on: date | None
     application_id: int | None
+    renewal_consent_on: date | None = None  # consent to renew, given during this term
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -144,6 +150,9 @@ class TerminationPublic:
     referral: str | None
     automatic: bool
     revoked_certificates: tuple[str, ...] = ()
+    # the recorded breach a termination on the discipline ground rests on
+    discipline_id: int | None = None
+    breach: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -270,7 +279,9 @@ def application_public(session: Session, app: Application, *, with_findings: boo
         recommending_body=app.recommending_body, recommending_body_label=body_label,
         applied_on=app.applied_on, status=app.status, decided_on=app.decided_on,
         decision_note=app.decision_note, override_reason=app.override_reason,
-        findings=findings,
+        findings=findings, health_status=app.health_status,
+        health_status_label=pack.display("health_statuses", app.health_status),
+        recruitment_ref=app.recruitment_ref, form_on=app.form_on,
     )
 
 
@@ -280,6 +291,8 @@ def application_snapshot(session: Session, app: Application) -> dict[str, Any]:
         "channel": app.channel, "recommending_body": app.recommending_body,
         "applied_on": app.applied_on, "status": app.status, "decided_on": app.decided_on,
         "decision_note": app.decision_note, "override_reason": app.override_reason,
+        "health_status": app.health_status, "recruitment_ref": app.recruitment_ref,
+        "form_on": app.form_on,
     }
     data["findings"] = [
         {"criterion": f.criterion, "result": f.result, "note": f.note, "automatic": f.automatic}
@@ -293,7 +306,7 @@ def term_public(term: Term) -> TermPublic:
         id=term.id, person_id=term.person_id, department_code=term.department_code,
         number=term.number, start_date=term.start_date, end_date=term.end_date,
         consent_on=term.consent_on, renewed=term.renewed, terminated_on=term.terminated_on,
-        application_id=term.application_id,
+        application_id=term.application_id, renewal_consent_on=term.renewal_consent_on,
     )
 
 
@@ -312,7 +325,19 @@ def termination_public(session: Session, row: Termination, *, revoked: tuple[str
         article=item_article(pack, "termination_grounds", row.ground),
         effective_on=row.effective_on, note=row.note, referral=row.referral,
         automatic=row.automatic, revoked_certificates=revoked,
+        discipline_id=row.discipline_id, breach=_breach_text(session, pack, row.discipline_id),
     )
+
+
+def _breach_text(session: Session, pack: Pack, discipline_id: int | None) -> str | None:
+    """The breach a termination rests on, for people: its number, rule and date."""
+    if discipline_id is None:
+        return None
+    breach = session.get(Discipline, discipline_id)
+    if breach is None:
+        return f"#{discipline_id}"
+    return t("supervisor.breach_text", id=breach.id, on=breach.occurred_on.isoformat(),
+             rule=item_text(pack, "discipline_rules", breach.rule) or breach.rule)
 
 
 def discipline_public(session: Session, row: Discipline) -> DisciplinePublic:

@@ -128,3 +128,47 @@ def same_interest(name: str, code: str | None, other_name: str, other_code: str 
     if code and other_code:
         return code == other_code
     return name == other_name
+
+
+# ---------------------------------------------------------------- the application record
+
+HEALTH_LIMIT = 40  # application.health_status
+RECRUITMENT_LIMIT = 100  # application.recruitment_ref
+
+
+def check_health(pack: Pack, text: str | None) -> str | None:
+    """The applicant's health status (nm Art. 6 last paragraph, gx Art. 3(四)): a code of
+    the pack's list where it has one, else free text of at most 40 characters."""
+    value = " ".join(str(text or "").split())
+    if not value:
+        return None
+    if pack.health_statuses:
+        return pack.resolve("health_statuses", value).code
+    if len(value) > HEALTH_LIMIT:
+        raise InvalidValue(t("supervisor.field.health_status"), value,
+                           t("identity.expect_length", limit=HEALTH_LIMIT))
+    return value
+
+
+def check_recruitment_ref(text: str | None) -> str | None:
+    """The recruitment notice's or invitation letter's reference, at most 100 characters."""
+    value = " ".join(str(text or "").split())
+    if len(value) > RECRUITMENT_LIMIT:
+        raise InvalidValue(t("supervisor.field.recruitment_ref"), value,
+                           t("identity.expect_length", limit=RECRUITMENT_LIMIT))
+    return value or None
+
+
+def check_form_date(form_on: date | None, applied_on: date, today: date) -> date | None:
+    """The date on the application form: filled in before (or on) the day the application
+    was received, and never in the future."""
+    if form_on is None:
+        return None
+    field = t("supervisor.field.form_on")
+    if form_on > today:
+        raise InvalidValue(field, form_on.isoformat(),
+                           t("supervisor.expect_not_future", today=today.isoformat()))
+    if form_on > applied_on:
+        raise InvalidValue(field, form_on.isoformat(),
+                           t("supervisor.expect_form_before_applied", applied=applied_on.isoformat()))
+    return form_on

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from medisup.errors import InvalidValue, RuleViolation
 from medisup.i18n import t
 from medisup.models import Application, Finding, Interest, Person, PersonCategory
-from medisup.services import eligibility
+from medisup.services import eligibility, supervisor_rules
 from medisup.services.identity import (
     InterestData,
     PersonData,
@@ -187,10 +187,15 @@ def apply(
     findings: Sequence[str] = (),
     all_met: bool = False,
     override_reason: str | None = None,
+    health_status: str | None = None,
+    recruitment_ref: str | None = None,
+    form_on: date | None = None,
 ) -> ApplyResult:
     """Record an application: the person (found by ID number or created), the channel, the
     reviewer's findings and the automatic ones.  A blocking earlier termination stays a
-    finding; an override reason resolves it and is written to the audit log."""
+    finding; an override reason resolves it and is written to the audit log.  The health
+    status and the recruitment record (notice or invitation letter, the form's date) are
+    what the department weighs when choosing (nm Art. 6, gx Art. 3(四), Art. 4)."""
     session = uow.session
     dept = check_department(uow, department)
     pack = pack_for(session, dept.code)
@@ -200,6 +205,9 @@ def apply(
     declared = eligibility.declared_findings(pack, findings, all_met=all_met)
     wanted = [i if isinstance(i, InterestData) else parse_interest(i) for i in interests]
     reason = check_note(override_reason, "--override-reason")
+    health = supervisor_rules.check_health(pack, health_status)
+    reference = supervisor_rules.check_recruitment_ref(recruitment_ref)
+    form_day = supervisor_rules.check_form_date(form_on, on, date.today())
 
     record, created = _save_person(uow, data)
     _refuse_duplicate(uow, record, dept.code, on)
@@ -213,7 +221,8 @@ def apply(
     app = Application(
         person_id=record.id, department_code=dept.code, channel=channel_code,
         recommending_body=body, applied_on=on, status="pending",
-        override_reason=reason if blocking else None, batch_id=uow.batch_id, created_at=now(),
+        override_reason=reason if blocking else None, health_status=health,
+        recruitment_ref=reference, form_on=form_day, batch_id=uow.batch_id, created_at=now(),
     )
     session.add(app)
     session.flush()
