@@ -257,7 +257,8 @@ def test_violation_without_referral_records_none_and_names_the_breach(seeded):
         assert supervisors.offered_ground(uow, number, on=T) == "violation"
         done = supervisors.terminate(uow, number, ground="violation", note="泄露")
     assert done.referral is None
-    assert done.note.startswith(f"依据违纪记录 #{recorded.id}") and done.note.endswith("泄露")
+    assert done.discipline_id == recorded.id and done.note == "泄露"
+    assert done.breach == f"#{recorded.id} 泄露秘密或案件信息（{recorded.occurred_on}）"
 
 
 def test_violation_without_a_recorded_breach_is_refused(seeded):

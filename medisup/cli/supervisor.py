@@ -612,6 +612,7 @@ def terminate(
     effective: Annotated[str | None, typer.Option("--effective", help=_h("opt.effective"))] = None,
     note: NoteOption = None,
     referral: Annotated[str | None, typer.Option("--referral", help=_h("opt.referral"))] = None,
+    breach: Annotated[str | None, typer.Option("--breach", help=_h("opt.breach"))] = None,
     department: DeptOption = None,
     yes: YesOption = False,
     fmt: FormatOption = OutputFormat.table,
@@ -621,15 +622,17 @@ def terminate(
 
     def write(a: dict[str, Any]):
         def both(uow):
+            rests_on = breach
             if a.get("rule"):  # the breach behind a discipline ground, in the same transaction
-                supervisors.record_discipline(uow, id_number, rule=a["rule"],
-                                              occurred_on=_date(a.get("breach_on"), "--date"),
-                                              note=a.get("note", note))
+                rests_on = supervisors.record_discipline(
+                    uow, id_number, rule=a["rule"],
+                    occurred_on=_date(a.get("breach_on"), "--date"),
+                    note=a.get("note", note)).id
             return supervisors.terminate(
                 uow, id_number, ground=_text(a.get("ground", ground)),
                 effective=_date(a.get("effective", effective), "--effective"),
                 note=a.get("note", note), referral=a.get("referral", referral),
-                department=department)
+                department=department, breach=rests_on)
         return run(ctx, both)
 
     if not ground and common.can_prompt(ctx):
@@ -652,6 +655,8 @@ def terminate(
         done = write({})
     success(t("supervisor.terminated", person=_masked(id_number), dept=done.department_code,
               ground=done.label, article=done.article, on=done.effective_on.isoformat()))
+    if done.breach:
+        message(t("supervisor.rests_on_breach", breach=done.breach))
     if done.referral:
         message(t("supervisor.referred", referral=done.referral))
     if done.revoked_certificates:
@@ -671,6 +676,8 @@ def _termination_columns() -> list[Column]:
         Column("effective_on", t("supervisor.col.effective_on")),
         Column("note", t("supervisor.col.note")),
         Column("referral", t("supervisor.col.referral")),
+        Column("discipline_id", t("supervisor.col.discipline_id"), "right"),
+        Column("breach", t("supervisor.col.breach")),
         Column("revoked_certificates", t("supervisor.col.revoked")),
     ]
 
@@ -967,7 +974,7 @@ def _show_sections(detail, table: bool, explain: bool) -> dict:
     certificates = [dict(c.as_dict(), status=t(f"supervisor.certificate_status.{c.status}")
                          if table else c.status) for c in detail.certificates]
     terminations = [dict(x.as_dict(), ground=x.label if table else x.ground)
-                    for x in detail.terminations]
+                    for x in detail.terminations]  # breach: its rule and date (+ discipline_id)
     discipline = [dict(x.as_dict(), rule=x.label if table else x.rule) for x in detail.discipline]
     return {
         "statuses": (status_cols, statuses),

@@ -39,7 +39,6 @@ from medisup.services.supervisor_records import (
     application_snapshot,
     discipline_public,
     findings_of,
-    item_text,
     now,
     pack_for,
     person_public,
@@ -310,11 +309,14 @@ def terminate(
     referral: str | None = None,
     department: str | None = None,
     automatic: bool = False,
+    breach: int | str | None = None,
 ) -> TerminationPublic:
     """End a term on a pack ground.  The certificate of the term is revoked; a term that
     was already renewed loses its successor too; ``referral``, where the bureau decides
-    one (a ground that allows it), records where the case went; the discipline ground
-    rests on a recorded breach, named in the note."""
+    one (a ground that allows it), records where the case went; a ground the pack links
+    to discipline (``from_discipline``) rests on a recorded breach of the term — the one
+    numbered ``breach``, else the latest on or before the effective date — stored with
+    the termination (``discipline_id``) and refused when there is none."""
     session = uow.session
     person = find_in_scope(uow, ref)
     effective = effective or date.today()
@@ -341,15 +343,7 @@ def terminate(
                                                     grounds="、".join(codes) or "—"))
     if sent_to and len(sent_to) > 200:
         raise InvalidValue("--referral", sent_to, t("identity.expect_length", limit=200))
-    if item.from_discipline:
-        breach = breach_behind(session, term, effective)
-        if breach is None:
-            raise InvalidValue("--ground", item.code, t(
-                "supervisor.expect_breach", ground=item.text(short=True), article=item.cite()))
-        rule = item_text(pack, "discipline_rules", breach.rule) or breach.rule
-        rests = t("supervisor.rests_on", id=breach.id, rule=rule,
-                  on=breach.occurred_on.isoformat())
-        text = f"{rests}；{text}"[:500] if text else rests
+    rests_on = _breach_for(session, person, term, pack, item, effective, breach)
 
     affected = [term] + [
         x for x in terms_of(session, person.id, {term.department_code})
@@ -363,6 +357,7 @@ def terminate(
         session.add(x)
     row = Termination(term_id=term.id, person_id=person.id, ground=item.code,
                       effective_on=effective, note=text, referral=sent_to,
+                      discipline_id=rests_on.id if rests_on else None,
                       automatic=automatic, created_at=now())
     session.add(row)
     session.flush()
@@ -385,8 +380,37 @@ def terminate(
               after={"terms": [term_snapshot(x) for x in affected],
                      "termination": {"id": row.id, "ground": row.ground,
                                      "effective_on": row.effective_on, "note": row.note,
-                                     "referral": row.referral, "revoked": revoked}})
+                                     "referral": row.referral,
+                                     "discipline_id": row.discipline_id, "revoked": revoked}})
     return termination_public(session, row, revoked=tuple(revoked))
+
+
+def _breach_for(session, person: Person, term: Term, pack: Pack, ground, effective: date,
+                given: int | str | None) -> Discipline | None:
+    """The recorded breach a termination on ``ground`` rests on (nm Art. 12(一), gx Art.
+    9(一)): the one given, which must be the person's, in the term ended and not after
+    the effective date; else the latest such.  A ground not linked to discipline takes
+    none; a linked one without any is refused citing its article."""
+    if not ground.from_discipline:
+        if given not in (None, ""):
+            codes = [g.code for g in pack.termination_grounds if g.from_discipline]
+            raise InvalidValue("--breach", str(given), t("supervisor.expect_no_breach",
+                                                         grounds="、".join(codes)))
+        return None
+    if given in (None, ""):
+        found = breach_behind(session, term, effective)
+        if found is None:
+            raise InvalidValue("--ground", ground.code, t(
+                "supervisor.expect_breach", ground=ground.text(short=True),
+                article=ground.cite()))
+        return found
+    text = str(given).strip().lstrip("#")
+    found = session.get(Discipline, int(text)) if text.isdigit() else None
+    if (found is None or found.person_id != person.id or found.term_id != term.id
+            or found.occurred_on > effective):
+        raise InvalidValue("--breach", str(given), t(
+            "supervisor.expect_breach_id", person=_masked(person), on=effective.isoformat()))
+    return found
 
 
 # ---------------------------------------------------------------- discipline
