@@ -103,10 +103,11 @@ def render_rows(
         _write(json_text([{c.key: r.get(c.key) for c in columns} for r in rows]) + "\n")
         return
     if fmt is OutputFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = _csv_writer()
         writer.writerow([c.key for c in columns])
+        cell = _csv_cell()
         for r in rows:
-            writer.writerow([cell_text(r.get(c.key)) for c in columns])
+            writer.writerow([cell(r.get(c.key)) for c in columns])
         sys.stdout.flush()
         return
     if not rows and empty:
@@ -145,7 +146,7 @@ def stream_rows(
         out.write("\n]\n" if count else "]\n")
         out.flush()
         return count
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _csv_writer(out)
     writer.writerow([c.key for c in columns])
     cell = _csv_cell()
     write = writer.writerow
@@ -156,12 +157,28 @@ def stream_rows(
     return count
 
 
-def _csv_cell():
-    """:func:`cell_text` for a stream: the common types first, the words for yes and no
-    looked up once instead of once per cell."""
-    from medisup.i18n import t
+# ``medisup --excel``: CSV starts with a UTF-8 byte-order mark, which Excel needs to read
+# Chinese text as UTF-8 when the file is opened by double-click.
+_csv_bom = False
 
-    yes, no = t("common.yes"), t("common.no")
+
+def set_csv_bom(on: bool) -> None:
+    global _csv_bom
+    _csv_bom = on
+
+
+def _csv_writer(out=None):
+    out = out or sys.stdout
+    if _csv_bom:
+        out.write("\ufeff")
+    return csv.writer(out, lineterminator="\n")
+
+
+def _csv_cell():
+    """The text of a CSV cell: the same whatever the user's language (CSV is for scripts
+    and spreadsheets): ``true``/``false``, ISO dates, plain decimals, lists joined with
+    ``、``.  The common types are tested first: a stream writes millions of cells."""
+    yes, no = "true", "false"
     date_type, general = date, cell_text
 
     def cell(value: Any) -> str:
@@ -176,6 +193,8 @@ def _csv_cell():
             return value.isoformat()
         if kind is tuple or kind is list:
             return "、".join([cell(v) for v in value])
+        if kind is dict:
+            return "; ".join(f"{k}={cell(v)}" for k, v in value.items())
         return general(value)
 
     return cell
@@ -243,16 +262,17 @@ def render_record(
         _write(json_text(doc) + "\n")
         return
     if fmt is OutputFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = _csv_writer()
+        cell = _csv_cell()
         writer.writerow(["field", "value"])
         for c in fields:
-            writer.writerow([c.key, cell_text(record.get(c.key))])
+            writer.writerow([c.key, cell(record.get(c.key))])
         for key, (cols, rows) in sections.items():
             writer.writerow([])
             writer.writerow([key])
             writer.writerow([c.key for c in cols])
             for r in rows:
-                writer.writerow([cell_text(r.get(c.key)) for c in cols])
+                writer.writerow([cell(r.get(c.key)) for c in cols])
         sys.stdout.flush()
         return
     from rich import box

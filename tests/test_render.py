@@ -50,3 +50,22 @@ def test_empty_table_message_goes_to_stderr(capsys):
     render_rows(COLUMNS, [], OutputFormat.table, empty="没有记录")
     captured = capsys.readouterr()
     assert captured.out == "" and "没有记录" in captured.err
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_csv_and_json_do_not_depend_on_the_language(lang, capsys, monkeypatch):
+    """CSV and JSON are for scripts: the same keys and values whatever MEDISUP_LANG says."""
+    monkeypatch.setenv("MEDISUP_LANG", lang)
+    render_rows(COLUMNS, ROWS, OutputFormat.csv)
+    render_record(COLUMNS, ROWS[0], OutputFormat.csv)
+    out = capsys.readouterr().out
+    assert "A1,2026-01-05,12.50,true,A1、A2" in out and "flag,true" in out
+    assert "是" not in out and "yes" not in out
+
+
+def test_excel_csv_starts_with_a_byte_order_mark(cli, seeded):
+    plain = cli("dept", "list", "--format", "csv")
+    excel = cli("--excel", "dept", "list", "--format", "csv")
+    assert plain.exit_code == excel.exit_code == 0
+    assert not plain.stdout.startswith("\ufeff")
+    assert excel.stdout == "\ufeff" + plain.stdout

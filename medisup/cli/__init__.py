@@ -118,12 +118,15 @@ def root(
     operator: Annotated[str | None, typer.Option("--operator", help=t("help.opt.operator"))] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help=t("help.opt.no_input"))] = False,
     debug: Annotated[bool, typer.Option("--debug", help=t("help.opt.debug"))] = False,
+    excel: Annotated[bool, typer.Option("--excel", help=t("help.opt.excel"))] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help=t("help.opt.version"))
     ] = False,
 ) -> None:
     from medisup.config import load_settings
+    from medisup.render import set_csv_bom
 
+    set_csv_bom(excel)
     settings = load_settings().with_options(
         database_url=db, dept=dept, operator=operator,
         no_input=no_input or None, debug=debug or None,
