@@ -1,7 +1,7 @@
 """``medisup supervisor``: application, review, appointment, renewal, termination,
 discipline, declared interests, the roster and one person's history.
 
-Over 600 lines because it holds one noun's whole command surface (fourteen commands, their
+Over 600 lines because it holds one noun's whole command surface (fifteen commands, their
 options and renderers; complaints are already apart in ``cli/complaint.py``). The next split
 is by job: the apply and terminate wizards, then the show renderer."""
 
@@ -142,6 +142,7 @@ def _term_columns() -> list[Column]:
         Column("start_date", t("supervisor.col.term_start")),
         Column("end_date", t("supervisor.col.term_end")),
         Column("consent_on", t("supervisor.col.consent_on")),
+        Column("renewal_consent_on", t("supervisor.col.renewal_consent_on")),
         Column("renewed", t("supervisor.col.renewed")),
         Column("terminated_on", t("supervisor.col.terminated_on")),
     ]
@@ -536,8 +537,44 @@ def renew(
     success(t("supervisor.renewed", person=_masked(id_number), dept=term.department_code,
               number=term.number, start=term.start_date.isoformat(),
               end=term.end_date.isoformat()))
+    if consent is None and term.consent_on is not None:
+        message(t("supervisor.consent_used", on=term.consent_on.isoformat()))
     if fmt is not OutputFormat.table:
         render_record(_term_columns(), term.as_dict(), fmt)
+
+
+@app.command("consent", help=_h("consent"))
+def consent(
+    ctx: typer.Context,
+    id_number: IdArg,
+    on: Annotated[str | None, typer.Option("--date", help=_h("opt.consent_on"))] = None,
+    department: DeptOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The supervisor's written consent, given during the term, to be renewed (gx Art. 8)."""
+    from medisup.cli.prompts import validator
+    from medisup.services import supervisors
+
+    values = {"on": on}
+    _ask_or_require(ctx, [] if on else ["--date"], lambda: values.update(
+        on=common.prompter().text(t("supervisor.ask.consent_on"),
+                                  validate=validator(lambda v: _date(v, "--date"))).strip()))
+    day = _date(values["on"], "--date")
+    term = run(ctx, lambda uow: supervisors.record_consent(uow, id_number, on=day,
+                                                          department=department))
+    success(t("supervisor.consent_recorded", person=_masked(id_number),
+              dept=term.department_code, number=term.number, start=term.start_date.isoformat(),
+              end=term.end_date.isoformat(), on=term.renewal_consent_on.isoformat(),
+              article=_renewal_article(ctx, term.department_code)))
+    if fmt is not OutputFormat.table:
+        render_record(_term_columns(), term.as_dict(), fmt)
+
+
+def _renewal_article(ctx: typer.Context, code: str) -> str:
+    from medisup.services.supervisor_records import pack_for
+
+    return run(ctx, lambda uow: pack_for(uow.session, code).cite("renewal_article"),
+               write=False) or ""
 
 
 def _ask_code(ctx: typer.Context, department: str | None, kind: str, question: str) -> str:

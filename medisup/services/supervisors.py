@@ -67,7 +67,9 @@ from medisup.services.terms import (  # noqa: F401  (re-exported use cases)
     ApproveResult,
     approve,
     offered_ground,
+    record_consent,
     record_discipline,
+    recorded_consent,
     renew,
     terminate,
 )
@@ -372,6 +374,7 @@ def list_interests(uow: UnitOfWork, ref: str | int, *, active_only: bool = False
 
 __all__ = [
     "ApplyResult", "ApproveResult", "DepartmentStatus", "SupervisorDetail", "SupervisorRow",
-    "add_interest", "apply", "approve", "list_interests", "list_supervisors", "record_discipline",
+    "add_interest", "apply", "approve", "list_interests", "list_supervisors", "record_consent",
+    "record_discipline", "recorded_consent",
     "reject", "remove_interest", "renew", "show", "status_label", "terminate", "update",
 ]

@@ -238,6 +238,8 @@ def renew(
                               article=pack.on_term_end_article))
     new_start = term.end_date + timedelta(days=1)
     new_end = pack.term_end(new_start)
+    if consent_on is None:  # the consent recorded during the term (supervisor consent)
+        consent_on = recorded_consent(session, term)
     if consent_on is None and pack.renewal_consent == "required":
         raise InvalidValue(t("supervisor.field.consent_on"), "",
                            t("supervisor.expect_consent", article=pack.renewal_article))
@@ -268,6 +270,61 @@ def renew(
     uow.audit("renew", "term", term.id, before=before, after=term_snapshot(term))
     uow.audit("create", "term", new.id, after=term_snapshot(new))
     return term_public(new)
+
+
+# ---------------------------------------------------------------- consent to renewal
+
+
+def recorded_consent(session, term: Term) -> date | None:
+    """The supervisor's written consent to be renewed, recorded during ``term`` (gx Art. 8:
+    "征得本人同意，可以续聘"); ``None`` when none was recorded.  `renew` without a consent
+    date uses it; the renewals review reads it too."""
+    return term.renewal_consent_on
+
+
+def record_consent(
+    uow: UnitOfWork,
+    ref: str | int,
+    *,
+    on: date,
+    department: str | None = None,
+) -> TermPublic:
+    """Record the written consent, given during the current term, to be renewed: only where
+    the pack asks for consent (gx Art. 8); dated not in the future, not before the term
+    starts and not after it ends plus the grace the pack allows a renewal."""
+    session = uow.session
+    person = find_in_scope(uow, ref)
+    term = _latest_term(uow, person, department)
+    pack = pack_for(session, term.department_code)
+    masked = _masked(person)
+    article = pack.cite("renewal_article")
+    if pack.renewal_consent != "required":
+        raise RuleViolation(t("supervisor.consent_not_asked", pack=pack.name, article=article,
+                              rule=t(f"pack.renewal_consent.{pack.renewal_consent}")))
+    if term.terminated_on is not None:
+        raise RuleViolation(t("supervisor.consent_terminated", person=masked,
+                              on=term.terminated_on.isoformat()))
+    if term.renewed:
+        raise RuleViolation(t("supervisor.consent_renewed", person=masked,
+                              end=term.end_date.isoformat()))
+    field = t("supervisor.field.renewal_consent_on")
+    day = check_not_future(on, field)
+    if day < term.start_date:
+        raise InvalidValue(field, day.isoformat(), t(
+            "supervisor.expect_consent_in_term", start=term.start_date.isoformat(),
+            article=article))
+    grace = 0 if pack.on_term_end == "auto_dismiss" else RENEWAL_GRACE_DAYS
+    last = term.end_date + timedelta(days=grace)
+    if day > last:
+        raise InvalidValue(field, day.isoformat(), t(
+            "supervisor.expect_consent_by", last=last.isoformat(), end=term.end_date.isoformat(),
+            grace=t("supervisor.grace_days", days=grace) if grace else "", article=article))
+    before = term_snapshot(term)
+    term.renewal_consent_on = day
+    session.add(term)
+    session.flush()
+    uow.audit("consent", "term", term.id, before=before, after=term_snapshot(term))
+    return term_public(term)
 
 
 # ---------------------------------------------------------------- terminate
@@ -472,6 +529,6 @@ def record_discipline(
 
 __all__ = [
     "RENEWAL_GRACE_DAYS", "ApproveResult", "approve", "offered_ground", "quota_of",
-    "record_discipline", "renew", "terminate",
+    "record_consent", "record_discipline", "recorded_consent", "renew", "terminate",
 ]
 
