@@ -96,3 +96,54 @@ def test_lead_number_pattern_is_pack_data(tmp_path):
     with pytest.raises(PackError) as err:
         packs.load_pack_file(bad)
     assert "lead_number_pattern" in err.value.message
+
+
+def _pack_show(bare_cli, name: str) -> dict:
+    result = bare_cli("pack", "show", name, "-f", "json", dept=None)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_pack_show_prints_every_rule_with_its_article(bare_cli):
+    """Every pack-level article the pack holds is printed, beside what it rules."""
+    from dataclasses import fields
+
+    for name in ("nm-2024", "gx-trial"):
+        pack = packs.load_pack(name)
+        text = json.dumps(_pack_show(bare_cli, name), ensure_ascii=False)
+        for f in fields(pack):
+            value = getattr(pack, f.name)
+            if f.name.endswith("_article") and value:
+                assert value in text, (name, f.name)
+        if pack.meeting_duty:
+            assert pack.meeting_duty.article in text
+        assert pack.deadlines.article in text
+
+
+def test_pack_show_carries_complaints_open_lists_recusal_grounds_and_reward_scope(bare_cli):
+    nm = _pack_show(bare_cli, "nm-2024")
+    assert "第十五条" in nm["complaint_article"]
+    assert "反映方式" in nm["open_lists"] and "第十条（二）" in nm["open_lists"]
+    assert "recusal" in nm["recusal_rule"] and "第九条（四）" in nm["recusal_rule"]
+    assert "violation" in nm["discipline_ground"] and "第十二条（一）" in nm["discipline_ground"]
+    assert "第六条" in nm["health_article"] and "第六条" in nm["recruitment_article"]
+    assert nm["reward_eligible"] == "无"
+    gx = _pack_show(bare_cli, "gx-trial")
+    assert "A、B、C、D、E" in gx["reward_eligible"] and "第十二条" in gx["reward_eligible"]
+    assert gx["complaint_article"] == "无"
+    assert "推荐单位" in gx["open_lists"] and "广西办法第五条（二）" in gx["open_lists"]
+    assert "广西办法第三条（四）" in gx["health_article"]
+    grounds = {g["code"]: g for g in gx["termination_grounds"]}
+    assert "第十三条" in grounds["violation"]["note"]
+    assert any("违纪" in f for f in grounds["violation"]["flags"])
+    items = {i["code"]: i for i in gx["items"]}
+    assert items["A1"]["adopted_from"] == "内蒙古办法第八条（一）1"
+    assert "沿用内蒙古办法第八条（一）1" in items["A1"]["article"]
+    assert items["G2"]["adopted_from"] is None and items["G2"]["article"] == "广西办法第六条（四）"
+    kinds = {k["code"]: k for k in nm["activity_kinds"]}
+    assert any("保密" in f for f in kinds["mystery_visit"]["flags"])
+
+
+def test_pack_show_table_names_the_adopted_wording(bare_cli):
+    out = bare_cli("pack", "show", "gx-trial", dept=None, env={"COLUMNS": "250"}).stdout
+    assert "表述沿用内蒙古办法" in out and "违约" in out and "奖励范围" in out
