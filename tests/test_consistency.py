@@ -3,7 +3,7 @@ from supervisors not serving on the day received, closed leads without an outcom
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,9 +21,31 @@ def chinese(monkeypatch):
     monkeypatch.setattr(i18n, "_language", "zh")
 
 
-def findings(env, dept="150000", **kw):
+def findings(env, dept="150000", *, overdue=False, **kw):
+    """The findings as (kind, number); overdue leads (reported per department) only when
+    asked for: the records these tests make are years old and open."""
     with env.uow(dept, write=False) as uow:
-        return [(f.kind, f.number) for f in consistency.check(uow, **kw)]
+        return [(f.kind, f.number) for f in consistency.check(uow, **kw)
+                if overdue or f.kind != "overdue"]
+
+
+def test_overdue_leads_are_reported_per_department(seeded):
+    """`check` says how many leads are past their deadline, where, since when, and how to
+    list them; a lead handled in time, or one still within its deadline, is not counted."""
+    supervisor = add_supervisor(seeded, start=date(2025, 1, 1), end=date(2026, 12, 31))
+    late = log_lead(seeded, supervisor, dept="150102", received=date(2025, 11, 3))
+    after = late.row.accept_by + timedelta(days=1)
+    log_lead(seeded, supervisor, dept="150102", received=late.row.accept_by)  # within time
+    assert findings(seeded, overdue=True, as_of=late.row.accept_by) == []
+    assert findings(seeded, overdue=True, as_of=after) == [("overdue", "150102")]
+    with seeded.uow("150000", write=False) as uow:
+        found = consistency.check(uow, as_of=after)[0]
+    assert "1 条线索已超过期限" in found.detail and late.row.accept_by.isoformat() in found.detail
+    assert "medisup lead list --overdue --department 150102" in found.detail
+    move(seeded, late.number, ("in_progress", {"handling_unit": "基金监管科",
+                                               "on": late.row.accept_by}))
+    handled = findings(seeded, overdue=True, as_of=after)
+    assert handled == []  # accepted in time, handling deadline not yet reached
 
 
 def add_reward(env, number, status="proposed"):
@@ -60,7 +82,7 @@ def test_reward_on_an_unverified_lead(seeded):
     add_reward(seeded, number)
     add_reward(seeded, log_lead(seeded, sup).number, status="cancelled")  # not live: ignored
     with seeded.uow("150000", write=False) as uow:
-        found = consistency.check(uow)
+        found = [f for f in consistency.check(uow) if f.kind != "overdue"]
     assert [(f.kind, f.number) for f in found] == [("reward_unverified", number)]
     assert "已登记" in found[0].detail and "500" in found[0].detail
 
@@ -96,7 +118,7 @@ def test_closed_leads_without_outcome(seeded):
     move(seeded, no_date, ("in_progress", {"handling_unit": "稽核科"}), "unfounded", "closed")
     edit_lead(seeded, no_date, closed_on=None)
     with seeded.uow("150000", write=False) as uow:
-        found = {f.number: f for f in consistency.check(uow)}
+        found = {f.number: f for f in consistency.check(uow) if f.kind != "overdue"}
     assert set(found) == {bare, no_amount, no_date}
     assert all(f.kind == "closed_without_outcome" for f in found.values())
     assert "没有查实、不属实或移交" in found[bare].detail

@@ -13,12 +13,20 @@ from sqlmodel import col, func, select
 from medisup.i18n import t
 from medisup.models import Lead, LeadEvent, Person, Reward, Term
 from medisup.services.lead_rewards import CANCELLED
-from medisup.services.lead_rules import CLOSED, OUTCOMES, REFERRED, VERIFIED, status_label
+from medisup.services.lead_rules import (
+    CLOSED,
+    OUTCOMES,
+    RECEIVED,
+    REFERRED,
+    VERIFIED,
+    status_label,
+)
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork
 
-KINDS = ("reward_unverified", "duplicate_reward", "not_serving", "closed_without_outcome")
+KINDS = ("overdue", "reward_unverified", "duplicate_reward", "not_serving",
+         "closed_without_outcome")
 
 
 @dataclass(frozen=True)
@@ -78,12 +86,34 @@ def _gaps(uow: UnitOfWork, codes: list[str]) -> Any:
                      column("until", Date)).cte("gap"))
 
 
-def check(uow: UnitOfWork, *, department: str | None = None) -> list[Finding]:
-    """Every finding in the operator's department and below (or a subtree of it),
-    ordered by lead number and kind."""
+def _overdue(session, codes: list[str], as_of: date) -> list[Finding]:
+    """One finding per department with leads past their deadline on ``as_of`` — how many,
+    the earliest deadline missed, and the list that shows them; ``number`` is the
+    department's code.  Counted from the index of open leads alone."""
+    from medisup.models import Department
+    from medisup.services.lead_query import overdue_condition
+
+    missed = case((col(Lead.status) == RECEIVED, col(Lead.accept_by)), else_=col(Lead.handle_by))
+    rows = session.exec(select(Lead.department_code, func.count(), func.min(missed)).where(
+        col(Lead.department_code).in_(codes), overdue_condition(as_of))
+        .group_by(Lead.department_code)).all()
+    names = dict(session.exec(select(Department.code, Department.name).where(
+        col(Department.code).in_([r[0] for r in rows]))).all()) if rows else {}
+    return [Finding("overdue", code, t("lead.check.overdue", name=names.get(code, code),
+                                       count=n, since=since.isoformat(), code=code,
+                                       as_of=as_of.isoformat()))
+            for code, n, since in rows]
+
+
+def check(uow: UnitOfWork, *, department: str | None = None,
+          as_of: date | None = None) -> list[Finding]:
+    """Every finding in the operator's department and below (or a subtree of it):
+    departments with overdue leads on ``as_of`` (default today) first, then the leads
+    whose records contradict the rules, ordered by lead number and kind."""
     from medisup.services import departments
 
     session = uow.session
+    as_of = as_of or date.today()
     root = uow.require_dept()
     if department:
         root = departments.validate_code(department)
@@ -181,4 +211,4 @@ def check(uow: UnitOfWork, *, department: str | None = None) -> list[Finding]:
                                 t("lead.check.closed_without_outcome", why=why)))
 
     findings.sort(key=lambda f: (f.number, KINDS.index(f.kind)))
-    return findings
+    return _overdue(session, codes, as_of) + findings
