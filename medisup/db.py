@@ -100,7 +100,34 @@ def _sqlite_events(engine: Engine, *, immediate: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            conn.exec_driver_sql("BEGIN")
+            return
+        _begin_writing(conn)
+
+
+# A write waits for another writer (a long import, a backup) instead of failing: quietly
+# for a moment, then saying so on stderr, up to ``SQLITE_WRITE_WAIT_MS`` in all.
+SQLITE_QUIET_WAIT_MS = 2_000
+SQLITE_WRITE_WAIT_MS = 600_000
+
+
+def _begin_writing(conn) -> None:
+    raw = conn.connection.dbapi_connection
+    raw.execute(f"PRAGMA busy_timeout = {SQLITE_QUIET_WAIT_MS}")
+    try:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+                raise
+            from medisup.render import message
+
+            message(t("db.waiting", seconds=SQLITE_WRITE_WAIT_MS // 1000))
+            raw.execute(f"PRAGMA busy_timeout = {SQLITE_WRITE_WAIT_MS}")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def is_sqlite(engine: Engine) -> bool:

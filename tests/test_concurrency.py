@@ -31,3 +31,34 @@ def test_concurrent_writers_both_succeed(seeded):
         report = audit.verify(uow.session)
     assert report.ok
     assert report.entries == 8 + 20
+
+
+def test_a_write_waits_for_a_long_writer_and_says_so(cli, seeded, monkeypatch):
+    """A `dept add` issued while another connection holds SQLite's write lock (an import's
+    write, a backup) waits for it — saying so on stderr — instead of failing after the
+    busy timeout."""
+    import sqlite3
+    import time
+
+    import pytest
+
+    from medisup import db
+
+    path = db.sqlite_path(db.make_engine(seeded.url))
+    if path is None:
+        pytest.skip("SQLite's single write lock")
+    monkeypatch.setattr(db, "SQLITE_QUIET_WAIT_MS", 100)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(1.5, holder.execute, args=("COMMIT",))
+    released.start()
+    started = time.monotonic()
+    try:
+        result = cli("dept", "add", "150199", "测试区医疗保障局", "--parent", "150100",
+                     dept="150100")
+    finally:
+        released.join()
+        holder.close()
+    assert result.exit_code == 0, result.stderr
+    assert "正被另一个写入操作" in result.stderr
+    assert time.monotonic() - started >= 1.4  # it did wait for the lock
