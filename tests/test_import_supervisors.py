@@ -437,6 +437,20 @@ def test_gx_renewal_row_records_consent_and_renews(seeded, tmp_path):
         assert terms[1].consent_on == term.end_date - timedelta(days=10)
 
 
+def test_undoing_a_renewal_batch_leaves_the_term_unrenewed(seeded, tmp_path):
+    """The renewal row marked the old term renewed; undoing the batch takes the new term
+    away and the mark with it, so the term is open to a renewal decision again."""
+    from medisup.services.batches import undo as batches
+
+    _, term, report = gx_renewal(seeded, tmp_path, lambda term: term.end_date - timedelta(days=10))
+    assert report.ok, messages(report)
+    with seeded.uow("450102", command="import undo") as uow:
+        batches.undo(uow, report.batch_id)
+    with seeded.uow(write=False) as uow:
+        terms = uow.session.exec(select(Term)).all()
+    assert [(x.id, x.renewed) for x in terms] == [(term.id, False)]
+
+
 def test_imported_appointment_says_its_findings_come_from_the_roster(seeded, tmp_path, cli):
     number = make_id()
     report = run(seeded, roster(tmp_path / "花名册.xlsx", [row(number)]))
