@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import shutil
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -107,26 +109,15 @@ def _import_time(env, book: Path, tmp_path: Path) -> float:
 @pytest.mark.parametrize("moment", range(1, MOMENTS + 1))
 def test_an_import_killed_at_any_moment_is_all_or_nothing(moment, seeded, book, tmp_path,
                                                          _seeded_template):
-    from conftest import PG_ADMIN_URL, _pg_database
-
     if "import" not in _run_time:
-        if PG_ADMIN_URL:
-            with _pg_database(template=_seeded_template) as url:
-                from conftest import Env
-                _import_time(Env(url), book, tmp_path)
-        else:
-            import shutil
-
-            from conftest import Env
-            scratch = tmp_path / "scratch.db"
-            shutil.copyfile(_seeded_template, scratch)
-            _import_time(Env(f"sqlite:///{scratch}"), book, tmp_path)
+        with _scratch(_seeded_template, tmp_path) as scratch:
+            _import_time(scratch, book, tmp_path)
     full = _run_time["full"]
     assert full[0] >= PEOPLE and full[1] >= PEOPLE, full
     before = _counts(seeded.url)
     assert before == (0, 0, 0)
 
-    delay = _run_time["import"] * moment / (MOMENTS + 1)
+    delay = _delay(_run_time["import"], moment)
     ended = _killed_after(seeded, delay, "import", "supervisors", str(book), cwd=tmp_path)
     assert ended is None, f"the import ended ({ended}) before the kill at {delay:.2f} s"
 
@@ -139,3 +130,122 @@ def test_an_import_killed_at_any_moment_is_all_or_nothing(moment, seeded, book, 
     assert _counts(seeded.url) == full
     verified = _verify(seeded, tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+CERTIFICATES = 150
+ISSUE = ("certificate", "issue", "--pending", "--on", NOW.date().isoformat())
+
+
+def _pending_roster(env, tmp_path: Path) -> None:
+    from test_import_supervisors import START
+
+    from medisup.services.imports.supervisors import import_supervisors
+
+    rows = [row(n, dept="152500", seq=i, start=START) for i, n in enumerate(_ids(CERTIFICATES), 1)]
+    with env.uow("150000", command="import supervisors") as uow:
+        report = import_supervisors(uow, roster(tmp_path / "certs.xlsx", rows))
+    assert not report.problems and report.created == CERTIFICATES, report.problems[:3]
+
+
+def _certificates(url: str) -> tuple[int, int]:
+    from conftest import Env
+
+    from medisup.models import AuditEntry, Certificate
+
+    with Env(url).uow("150000", write=False) as uow:
+        rows = uow.session.exec(select(func.count()).select_from(Certificate)).one()
+        entries = uow.session.exec(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.entity == "certificate")).one()
+        return rows, entries
+
+
+def _pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(path), strict=True).pages)
+
+
+@contextmanager
+def _scratch(template: str, tmp_path: Path):
+    """A throw-away copy of the seeded database, for measuring a command's run time."""
+    from conftest import PG_ADMIN_URL, Env, _pg_database
+
+    if PG_ADMIN_URL:
+        with _pg_database(template=template) as url:
+            yield Env(url)
+    else:
+        path = tmp_path / f"scratch-{time.monotonic_ns()}.db"
+        shutil.copyfile(template, path)
+        yield Env(f"sqlite:///{path}")
+
+
+def _issue_time(template: str, tmp_path: Path) -> float:
+    if "issue" not in _run_time:
+        with _scratch(template, tmp_path) as env:
+            _pending_roster(env, tmp_path)
+            started = time.monotonic()
+            done = _run(env, *ISSUE, "--combined", str(tmp_path / "probe.pdf"), cwd=tmp_path)
+            _run_time["issue"] = time.monotonic() - started
+            assert done.returncode == 0, done.stderr[-2000:]
+            assert _pdf_pages(tmp_path / "probe.pdf") == CERTIFICATES
+    return _run_time["issue"]
+
+
+def _delay(run_time: float, moment: int) -> float:
+    """The moments spread from 10 % to 70 % of the measured run (a run varies a little)."""
+    return run_time * (0.1 + 0.6 * (moment - 1) / (MOMENTS - 1))
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("moment", range(1, MOMENTS + 1))
+def test_a_certificate_batch_killed_at_any_moment_is_all_or_nothing(moment, seeded, tmp_path,
+                                                                   _seeded_template):
+    delay = _delay(_issue_time(_seeded_template, tmp_path), moment)
+    _pending_roster(seeded, tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "聘书.pdf"
+    ended = _killed_after(seeded, delay, *ISSUE, "--combined", str(target), cwd=tmp_path)
+    assert ended is None, f"the batch ended ({ended}) before the kill at {delay:.2f} s"
+
+    verified = _verify(seeded, tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    rows, entries = _certificates(seeded.url)
+    assert rows in (0, CERTIFICATES) and entries == rows
+    if target.exists():
+        assert rows == CERTIFICATES and _pdf_pages(target) == CERTIFICATES
+
+    again = _run(seeded, *ISSUE, "--combined", str(target), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert _certificates(seeded.url) == (CERTIFICATES, CERTIFICATES)
+    if rows == 0:
+        assert _pdf_pages(target) == CERTIFICATES
+
+
+@pytest.mark.xfail(strict=True, reason="certificate files are staged under mkstemp names "
+                   "(.NAME-XXXX.part) that the sweep of dead processes' stages does not know")
+def test_the_next_batch_removes_a_killed_batchs_stage_file(seeded, tmp_path):
+    _pending_roster(seeded, tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "聘书.pdf"
+    child = subprocess.Popen(_command(seeded, *ISSUE, "--combined", str(target)),
+                             env=_child_env(), cwd=tmp_path, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not _leftovers(out):
+            assert child.poll() is None, "the batch ended before its stage file appeared"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert not target.exists() and _certificates(seeded.url) == (0, 0)
+    again = _run(seeded, *ISSUE, "--combined", str(target), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert _pdf_pages(target) == CERTIFICATES
+    assert _leftovers(out) == [], "a stage file outlived the next run"
