@@ -48,7 +48,8 @@ def test_a_write_waits_for_a_long_writer_and_says_so(cli, seeded, monkeypatch):
     if path is None:
         pytest.skip("SQLite's single write lock")
     monkeypatch.setattr(db, "SQLITE_QUIET_WAIT_MS", 100)
-    holder = sqlite3.connect(path, isolation_level=None)
+    monkeypatch.setattr(db, "SQLITE_WRITE_WAIT_MS", 20_000)  # a broken test fails, not hangs
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")
     released = threading.Timer(1.5, holder.execute, args=("COMMIT",))
     released.start()
