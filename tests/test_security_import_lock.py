@@ -27,6 +27,9 @@ def short_timeout(monkeypatch):
     import medisup.db
 
     monkeypatch.setattr(medisup.db, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    # and does not wait on for the lock as a writer otherwise would (medisup.db)
+    monkeypatch.setattr(medisup.db, "SQLITE_QUIET_WAIT_MS", 300)
+    monkeypatch.setattr(medisup.db, "SQLITE_WRITE_WAIT_MS", 300)
 
 
 def _import_while(env, book, during) -> tuple[object, int, list[BaseException]]:
