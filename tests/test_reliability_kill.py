@@ -249,3 +249,41 @@ def test_the_next_batch_removes_a_killed_batchs_stage_file(seeded, tmp_path):
     assert again.returncode == 0, again.stderr[-2000:]
     assert _pdf_pages(target) == CERTIFICATES
     assert _leftovers(out) == [], "a stage file outlived the next run"
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_taken_during_an_import_is_whole_and_before_or_after_it(seeded, book, tmp_path,
+                                                                        _seeded_template):
+    """PostgreSQL's backup is a pg_dump file, not a database ``--db`` opens: SQLite only."""
+    if "import" not in _run_time:
+        with _scratch(_seeded_template, tmp_path) as scratch:
+            _import_time(scratch, book, tmp_path)
+    full = _run_time["full"]
+    before = _counts(seeded.url)
+    importer = subprocess.Popen(_command(seeded, "import", "supervisors", str(book)),
+                                env=_child_env(), cwd=tmp_path, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    copies, during = [], 0
+    try:
+        time.sleep(_run_time["import"] * 0.1)
+        while len(copies) < 6:
+            running = importer.poll() is None
+            copy = tmp_path / f"backup-{len(copies)}.db"
+            done = _run(seeded, "db", "backup", str(copy), cwd=tmp_path)
+            assert done.returncode == 0, done.stderr[-2000:]
+            copies.append(copy)
+            during += running
+            if not running:
+                break
+        _, err = importer.communicate(timeout=120)
+    finally:
+        if importer.poll() is None:
+            importer.kill()
+            importer.wait()
+    assert importer.returncode == 0, err[-2000:]
+    assert during >= 1, "no backup was taken while the import ran"
+    for copy in copies:
+        verified = _verify(seeded, tmp_path, url=f"sqlite:///{copy}")
+        assert verified.returncode == 0, (copy.name, verified.stdout + verified.stderr)
+        assert _counts(f"sqlite:///{copy}") in (before, full), copy.name
+    assert _counts(seeded.url) == full
