@@ -5,10 +5,10 @@ taken while an import is running is itself whole."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
-import shutil
 import time
 from contextlib import contextmanager
 from datetime import date, timedelta

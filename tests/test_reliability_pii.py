@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-
 from helpers_leads import log_lead
 from helpers_supervisors import apply, make_id
 
