@@ -225,8 +225,6 @@ def test_a_certificate_batch_killed_at_any_moment_is_all_or_nothing(moment, seed
         assert _pdf_pages(target) == CERTIFICATES
 
 
-@pytest.mark.xfail(strict=True, reason="certificate files are staged under mkstemp names "
-                   "(.NAME-XXXX.part) that the sweep of dead processes' stages does not know")
 def test_the_next_batch_removes_a_killed_batchs_stage_file(seeded, tmp_path):
     _pending_roster(seeded, tmp_path)
     out = tmp_path / "out"

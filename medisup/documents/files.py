@@ -44,13 +44,20 @@ class Staging:
 
     def __init__(self) -> None:
         self.items: list[tuple[Path, Path]] = []
+        self._swept: set[Path] = set()
 
     def temp_for(self, target: Path) -> Path:
-        fd, name = tempfile.mkstemp(prefix=f".{target.stem[:40]}-", suffix=".part",
-                                    dir=target.parent)
+        # A stage named for this host and process (as exports stage): what a killed batch
+        # leaves behind is recognised and removed by the next write into the folder.
+        from medisup.files import stage_path, sweep_stale
+
+        if target.parent not in self._swept:
+            sweep_stale(target.parent)
+            self._swept.add(target.parent)
+        temp = stage_path(target)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
-        temp = Path(name)
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp's 0600 would survive the rename
+        os.chmod(temp, 0o666 & ~_umask())  # the certificate is no secret: the usual mode
         self.items.append((temp, target))
         return temp
 

@@ -22,7 +22,8 @@ HEAD_COUNTER = "audit"
 KEY_COUNTER = "audit_key"  # head = the key's fingerprint, value = the first keyed entry
 
 # Fields masked when the audit log is shown without --reveal.
-PERSONAL_KEYS = frozenset({"id_number", "phone", "description", "address", "email"})
+PERSONAL_KEYS = frozenset({"id_number", "phone", "description", "address", "email",
+                           "birth_date"})
 
 # The last entry of every writing transaction carries digests of these tables, so rows
 # changed behind the tool's back are found by ``audit verify --deep``.
