@@ -116,9 +116,7 @@ class _Table:
         value = self.data[name]
         # bool is an int in Python, and a date-time is a date: neither may pass for the other.
         wrong = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
-        if kind is date and type(value) is not date:
-            wrong = True
-        if wrong:
+        if wrong or (kind is date and type(value) is not date):
             self.fail(
                 name,
                 t(
