@@ -103,7 +103,10 @@ def _sqlite_events(engine: Engine, *, immediate: bool) -> None:
         if not immediate:
             conn.exec_driver_sql("BEGIN")
             return
-        _begin_writing(conn)
+        try:
+            begin_immediate(conn.connection.dbapi_connection)
+        except sqlite3.OperationalError as exc:
+            raise translate_operational_error(exc, str(engine.url)) from None
 
 
 # A write waits for another writer (a long import, a backup) instead of failing: quietly
@@ -112,20 +115,22 @@ SQLITE_QUIET_WAIT_MS = 2_000
 SQLITE_WRITE_WAIT_MS = 600_000
 
 
-def _begin_writing(conn) -> None:
-    raw = conn.connection.dbapi_connection
+def begin_immediate(raw: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE`` on a DB-API connection: take SQLite's write lock, waiting for
+    another writer quietly at first, then saying so; ``sqlite3.OperationalError`` when the
+    lock is still taken after ``SQLITE_WRITE_WAIT_MS`` (or on any other failure)."""
     raw.execute(f"PRAGMA busy_timeout = {SQLITE_QUIET_WAIT_MS}")
     try:
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except OperationalError as exc:
-            if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
                 raise
             from medisup.render import message
 
             message(t("db.waiting", seconds=SQLITE_WRITE_WAIT_MS // 1000))
             raw.execute(f"PRAGMA busy_timeout = {SQLITE_WRITE_WAIT_MS}")
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            raw.execute("BEGIN IMMEDIATE")
     finally:
         raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 

@@ -16,16 +16,10 @@ PostgreSQL has no such lock (row locks, MVCC): there nothing changes.
 from __future__ import annotations
 
 import sqlite3
-import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork
-
-# How long the write phase waits for the lock before giving up: other commands write for
-# well under a second, but a second import's write phase may take several.
-LOCK_WAIT_SECONDS = 120.0
-
 
 class WriteLock:
     """Gives the write lock back for the checks and takes it again for the write."""
@@ -61,16 +55,12 @@ class WriteLock:
             return True
         raw, self.raw = self.raw, None
         raw.execute("COMMIT")  # the read transaction: nothing was written in it
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
-            try:
-                raw.execute("BEGIN IMMEDIATE")  # waits the busy timeout itself
-                break
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc).lower() or time.monotonic() > deadline:
-                    from medisup.db import translate_operational_error
+        from medisup.db import begin_immediate, translate_operational_error
 
-                    raw.execute("BEGIN")  # leave the session in a transaction it can end
-                    url = str(self.uow.session.get_bind().url)
-                    raise translate_operational_error(exc, url) from None
+        try:
+            begin_immediate(raw)  # waits for another writer, as every write does
+        except sqlite3.OperationalError as exc:
+            raw.execute("BEGIN")  # leave the session in a transaction it can end
+            url = str(self.uow.session.get_bind().url)
+            raise translate_operational_error(exc, url) from None
         return raw.execute("PRAGMA data_version").fetchone()[0] == self.version
