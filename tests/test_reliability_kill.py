@@ -119,7 +119,9 @@ def test_an_import_killed_at_any_moment_is_all_or_nothing(moment, seeded, book, 
 
     delay = _delay(_run_time["import"], moment)
     ended = _killed_after(seeded, delay, "import", "supervisors", str(book), cwd=tmp_path)
-    assert ended is None, f"the import ended ({ended}) before the kill at {delay:.2f} s"
+    # A run faster than the measured one may end before the kill: then it must have ended
+    # well and written all of the batch, which the checks below hold it to.
+    assert ended in (None, 0), f"the import failed ({ended}) before the kill at {delay:.2f} s"
 
     verified = _verify(seeded, tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -192,8 +194,9 @@ def _issue_time(template: str, tmp_path: Path) -> float:
 
 
 def _delay(run_time: float, moment: int) -> float:
-    """The moments spread from 10 % to 70 % of the measured run (a run varies a little)."""
-    return run_time * (0.1 + 0.6 * (moment - 1) / (MOMENTS - 1))
+    """The moments spread from 10 % to 50 % of the measured run: a run on a loaded machine
+    may take half the time it took when measured, and the kill must still land in it."""
+    return run_time * (0.1 + 0.4 * (moment - 1) / (MOMENTS - 1))
 
 
 def _leftovers(folder: Path) -> list[Path]:
@@ -209,7 +212,7 @@ def test_a_certificate_batch_killed_at_any_moment_is_all_or_nothing(moment, seed
     out.mkdir()
     target = out / "聘书.pdf"
     ended = _killed_after(seeded, delay, *ISSUE, "--combined", str(target), cwd=tmp_path)
-    assert ended is None, f"the batch ended ({ended}) before the kill at {delay:.2f} s"
+    assert ended in (None, 0), f"the batch failed ({ended}) before the kill at {delay:.2f} s"
 
     verified = _verify(seeded, tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -217,6 +220,9 @@ def test_a_certificate_batch_killed_at_any_moment_is_all_or_nothing(moment, seed
     assert rows in (0, CERTIFICATES) and entries == rows
     if target.exists():
         assert rows == CERTIFICATES and _pdf_pages(target) == CERTIFICATES
+    if ended == 0:  # it ran to the end before the kill: all of it, nothing left to redo
+        assert rows == CERTIFICATES and target.exists()
+        return
 
     again = _run(seeded, *ISSUE, "--combined", str(target), cwd=tmp_path)
     assert again.returncode == 0, again.stderr[-2000:]
