@@ -15,11 +15,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from fixtures import credit_code, id_number
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from medisup.excel import SUPERVISOR_COLUMNS, read_table, write_rows  # noqa: E402
-from medisup.excel.normalise import credit_code_check_char, id_check_digit  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志宏海燕晓东雪梅春林文斌宇浩然子涵欣怡思远嘉乐巴特尔其木格乌兰图雅"
@@ -62,17 +63,6 @@ HEADERS = [spec.header for spec in SUPERVISOR_COLUMNS if spec.key != "note"]
 KEYS = [spec.key for spec in SUPERVISOR_COLUMNS if spec.key != "note"]
 
 
-def _id_number(rng: random.Random, birth: date) -> str:
-    body = f"{rng.choice(DEPARTMENTS)}{birth:%Y%m%d}{rng.randrange(1000):03d}"
-    return body + id_check_digit(body)
-
-
-def _credit_code(rng: random.Random) -> str:
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    body = "91" + rng.choice(DEPARTMENTS) + "".join(rng.choice(alphabet) for _ in range(9))
-    return body + credit_code_check_char(body)
-
-
 def make_rows(count: int, seed: int = 7) -> list[list[object]]:
     rng = random.Random(seed)
     rows = []
@@ -82,7 +72,11 @@ def make_rows(count: int, seed: int = 7) -> list[list[object]]:
         start = applied + timedelta(days=30)
         department = rng.choice(DEPARTMENTS)
         categories = "、".join(rng.sample(CATEGORIES, rng.choice((1, 1, 1, 2))))
-        interests = "" if rng.random() < 0.8 else f"{rng.choice(UNITS)}({_credit_code(rng)})"
+        interests = (
+            ""
+            if rng.random() < 0.8
+            else f"{rng.choice(UNITS)}({credit_code(rng, rng.choice(DEPARTMENTS))})"
+        )
         rows.append(
             [
                 rng.choice(SURNAMES)
@@ -90,7 +84,7 @@ def make_rows(count: int, seed: int = 7) -> list[list[object]]:
                 rng.choice(("男", "女")),
                 rng.choice(ETHNICITIES),
                 birth,
-                _id_number(rng, birth),
+                id_number(rng.choice(DEPARTMENTS), birth, rng.randrange(1000)),
                 f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
                 f"user{n}@example.com",
                 f"内蒙古自治区呼和浩特市{rng.choice(DISTRICTS)}{rng.choice(STREETS)}{rng.randrange(1, 300)}号",

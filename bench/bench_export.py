@@ -21,25 +21,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from fixtures import HOHHOT_DEPARTMENTS, INSERT, credit_code, id_number, new_database, timestamp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TARGET = 1.5
 AS_OF = date(2026, 6, 30)
-DEPARTMENTS = [
-    ("150000", "内蒙古自治区医疗保障局", None),
-    ("150100", "呼和浩特市医疗保障局", "150000"),
-    ("150102", "新城区医疗保障局", "150100"),
-    ("150103", "回民区医疗保障局", "150100"),
-    ("150104", "玉泉区医疗保障局", "150100"),
-    ("150105", "赛罕区医疗保障局", "150100"),
-    ("150121", "土默特左旗医疗保障局", "150100"),
-    ("150122", "托克托县医疗保障局", "150100"),
-]
+DEPARTMENTS = HOHHOT_DEPARTMENTS
 COUNTIES = [code for code, _, parent in DEPARTMENTS if parent == "150100"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志宏海燕晓东雪梅春林文斌宇浩然巴特尔其木格乌兰图雅"
@@ -57,40 +50,11 @@ POSTS = ["主任医师", "副主任", "科员", "记者", "律师", "药师", "�
 # ---------------------------------------------------------------- the database
 
 
-def _id_number(region: str, birth: date, seq: int) -> str:
-    from medisup.excel.normalise import id_check_digit
-
-    body = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return body + id_check_digit(body)
-
-
-def _credit_code(rng: random.Random) -> str:
-    from medisup.excel.normalise import credit_code_check_char
-
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    body = "91" + rng.choice(COUNTIES) + "".join(rng.choice(alphabet) for _ in range(9))
-    return body + credit_code_check_char(body)
-
-
 def build_database(path: Path, rows: int, seed: int = 7) -> str:
     """A migrated database with ``rows`` supervisors serving on ``AS_OF``; returns its URL."""
-    from medisup.config import Settings
-    from medisup.db import make_engine, upgrade
-    from medisup.services import departments
-    from medisup.services.uow import unit_of_work
-
-    url = f"sqlite:///{path}"
-    engine = make_engine(url, create_dirs=True)
-    upgrade(engine)
-    engine.dispose()
-    for code, name, parent in DEPARTMENTS:
-        settings = Settings(operator="bench", dept=parent or code, database_url=url, lang="zh")
-        with unit_of_work(settings, command="dept add") as uow:
-            departments.add(uow, code=code, name=name, parent=parent,
-                            pack="nm-2024" if parent is None else None, first=parent is None)
-
+    url = new_database(path, DEPARTMENTS)
     rng = random.Random(seed)
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    stamp = timestamp()
     people, categories, interests, applications, terms = [], [], [], [], []
     seen: set[str] = set()
     for n in range(1, rows + 1):
@@ -98,7 +62,7 @@ def build_database(path: Path, rows: int, seed: int = 7) -> str:
             birth = date(1955, 1, 1) + timedelta(days=rng.randrange(365 * 45))
             female = rng.random() < 0.5
             seq = rng.randrange(500) * 2 + (0 if female else 1)
-            number = _id_number(rng.choice(COUNTIES), birth, seq)
+            number = id_number(rng.choice(COUNTIES), birth, seq)
             if number not in seen:
                 seen.add(number)
                 break
@@ -116,7 +80,8 @@ def build_database(path: Path, rows: int, seed: int = 7) -> str:
         for code in sorted(rng.sample(CATEGORIES, rng.choice((1, 1, 1, 2)))):
             categories.append((n, code))
         if rng.random() < 0.2:
-            interests.append((n, n, rng.choice(UNITS), _credit_code(rng), applied.isoformat()))
+            interests.append((n, n, rng.choice(UNITS), credit_code(rng, rng.choice(COUNTIES)),
+                              applied.isoformat()))
         applications.append((n, n, dept, rng.choice(CHANNELS), applied.isoformat(),
                              "approved", (applied + timedelta(days=10)).isoformat(), stamp))
         terms.append((n, n, dept, n, 1, start.isoformat(), end.isoformat(), 0, stamp))
@@ -127,18 +92,10 @@ def build_database(path: Path, rows: int, seed: int = 7) -> str:
             "INSERT INTO person (id, id_number, name, gender, ethnicity, birth_date, phone, email,"
             " address, work_unit, background, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", people)
-        connection.executemany("INSERT INTO person_category (person_id, code) VALUES (?, ?)",
-                               categories)
-        connection.executemany(
-            "INSERT INTO interest (id, person_id, institution_name, credit_code, declared_on)"
-            " VALUES (?, ?, ?, ?, ?)", interests)
-        connection.executemany(
-            "INSERT INTO application (id, person_id, department_code, channel, applied_on, status,"
-            " decided_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", applications)
-        connection.executemany(
-            "INSERT INTO term (id, person_id, department_code, application_id, number,"
-            " start_date, end_date, renewed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            terms)
+        connection.executemany(INSERT["person_category"], categories)
+        connection.executemany(INSERT["interest"], interests)
+        connection.executemany(INSERT["application"], applications)
+        connection.executemany(INSERT["term"], terms)
     connection.close()
     return url
 

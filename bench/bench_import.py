@@ -33,10 +33,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from fixtures import credit_code, id_number
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from medisup.excel.normalise import credit_code_check_char, id_check_digit  # noqa: E402
 
 RATIO_TARGET = 2.0
 MEMORY_TARGET_MB = 400
@@ -68,12 +68,6 @@ HEADERS = ["序号", "姓名", "性别", "民族", "出生日期", "身份证号
 # --- the workbook ----------------------------------------------------------------------------
 
 
-def _credit_code(rng: random.Random) -> str:
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    body = "91" + rng.choice(REGIONS) + "".join(rng.choice(alphabet) for _ in range(9))
-    return body + credit_code_check_char(body)
-
-
 def make_rows(count: int, seed: int = 20260101) -> list[dict]:
     """``count`` distinct, valid supervisors, every one appointed from ``TERM_START``."""
     rng = random.Random(seed)
@@ -84,8 +78,7 @@ def make_rows(count: int, seed: int = 20260101) -> list[dict]:
         male = rng.random() < 0.55
         region = rng.choice(REGIONS)
         seq = rng.randrange(500) * 2 + (1 if male else 0)
-        body = f"{region}{birth:%Y%m%d}{seq:03d}"
-        number = body + id_check_digit(body)
+        number = id_number(region, birth, seq)
         if number in seen:
             continue
         seen.add(number)
@@ -107,7 +100,8 @@ def make_rows(count: int, seed: int = 20260101) -> list[dict]:
             "channel": channel,
             "body": "呼和浩特市人大常委会" if channel in ("单位推荐", "特邀聘任") else "",
             "applied": date(2025, 10, 1) + timedelta(days=rng.randrange(60)),
-            "interest": (rng.choice(UNITS), _credit_code(rng)) if rng.random() < 0.1 else None,
+            "interest": ((rng.choice(UNITS), credit_code(rng, rng.choice(REGIONS)))
+                         if rng.random() < 0.1 else None),
         })
     return rows
 
@@ -216,8 +210,8 @@ def _warnings(number: str) -> list:
     """The warnings of the eligibility review the import runs on this row (a birthplace
     code missing from the division table), found as the import finds them."""
     from medisup.packs import load_pack
-    from medisup.services import eligibility
-    from medisup.services.identity import parse_id_number
+    from medisup.services.supervisors import eligibility
+    from medisup.services.supervisors.identity import parse_id_number
 
     key = (number[:6], number[6:10])
     if key not in _REVIEWS:

@@ -33,9 +33,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from fixtures import HOHHOT_DEPARTMENTS, INSERT, credit_code, id_number, new_database, timestamp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,15 +49,7 @@ CSV_RATIO = 2.0
 CSV_MEMORY_MB = 100
 DB_LIMIT_MB = 1000
 VERSION = 4  # bump when the generated data changes: cached databases are rebuilt
-DEPARTMENTS = [
-    ("150000", "内蒙古自治区医疗保障局", None),
-    ("150100", "呼和浩特市医疗保障局", "150000"),
-    ("150102", "新城区医疗保障局", "150100"),
-    ("150103", "回民区医疗保障局", "150100"),
-    ("150104", "玉泉区医疗保障局", "150100"),
-    ("150105", "赛罕区医疗保障局", "150100"),
-    ("150121", "土默特左旗医疗保障局", "150100"),
-    ("150122", "托克托县医疗保障局", "150100"),
+DEPARTMENTS = HOHHOT_DEPARTMENTS + [
     ("150200", "包头市医疗保障局", "150000"),
     ("150202", "东河区医疗保障局", "150200"),
     ("150203", "昆都仑区医疗保障局", "150200"),
@@ -78,40 +72,11 @@ DESCRIPTIONS = ["虚构住院病历套取医保基金", "串换药品收费", "�
 # ---------------------------------------------------------------- the database
 
 
-def _id_number(region: str, birth: date, seq: int) -> str:
-    from medisup.excel.normalise import id_check_digit
-
-    body = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return body + id_check_digit(body)
-
-
-def _credit_code(rng: random.Random, region: str) -> str:
-    from medisup.excel.normalise import credit_code_check_char
-
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    body = "91" + region + "".join(rng.choice(alphabet) for _ in range(9))
-    return body + credit_code_check_char(body)
-
-
 def build_database(path: Path, leads: int, seed: int = 16) -> None:
     """A migrated database with ``leads`` leads and the people who reported them."""
-    from medisup.config import Settings
-    from medisup.db import make_engine, upgrade
-    from medisup.services import departments
-    from medisup.services.uow import unit_of_work
-
-    url = f"sqlite:///{path}"
-    engine = make_engine(url, create_dirs=True)
-    upgrade(engine)
-    engine.dispose()
-    for code, name, parent in DEPARTMENTS:
-        settings = Settings(operator="bench", dept=parent or code, database_url=url, lang="zh")
-        with unit_of_work(settings, command="dept add") as uow:
-            departments.add(uow, code=code, name=name, parent=parent,
-                            pack="nm-2024" if parent is None else None, first=parent is None)
-
+    new_database(path, DEPARTMENTS)
     rng = random.Random(seed)
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    stamp = timestamp()
     n_people = max(200, leads // 200)
     people, applications, terms, interests, pending = [], [], [], [], []
     serving: dict[str, list[tuple[int, int]]] = {code: [] for code in LEAD_DEPTS}
@@ -120,7 +85,7 @@ def build_database(path: Path, leads: int, seed: int = 16) -> None:
         dept = LEAD_DEPTS[n % len(LEAD_DEPTS)]
         while True:
             birth = date(1960, 1, 1) + timedelta(days=rng.randrange(365 * 40))
-            number = _id_number(dept, birth, rng.randrange(1000))
+            number = id_number(dept, birth, rng.randrange(1000))
             if number not in seen:
                 seen.add(number)
                 break
@@ -132,10 +97,10 @@ def build_database(path: Path, leads: int, seed: int = 16) -> None:
                              (applied + timedelta(days=20)).isoformat(), stamp))
         start = applied + timedelta(days=30)
         terms.append((n, n, dept, n, 1, start.isoformat(),
-                      (start + timedelta(days=365 * 5)).isoformat(), stamp))
+                      (start + timedelta(days=365 * 5)).isoformat(), 0, stamp))
         serving[dept].append((n, n))
         if rng.random() < 0.1:
-            interests.append((n, n, dept + rng.choice(INSTITUTIONS), _credit_code(rng, dept),
+            interests.append((n, n, dept + rng.choice(INSTITUTIONS), credit_code(rng, dept),
                               applied.isoformat()))
         if rng.random() < 0.05:  # a pending application in a second department
             other = rng.choice(LEAD_DEPTS)
@@ -189,17 +154,10 @@ def build_database(path: Path, leads: int, seed: int = 16) -> None:
         connection.executemany(
             "INSERT INTO person (id, id_number, name, gender, birth_date, phone, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", people)
-        connection.executemany("INSERT INTO person_category (person_id, code) VALUES (?, ?)",
-                               [(p[0], "insured") for p in people])
-        connection.executemany(
-            "INSERT INTO application (id, person_id, department_code, channel, applied_on, status,"
-            " decided_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", applications + pending)
-        connection.executemany(
-            "INSERT INTO term (id, person_id, department_code, application_id, number,"
-            " start_date, end_date, renewed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)", terms)
-        connection.executemany(
-            "INSERT INTO interest (id, person_id, institution_name, credit_code, declared_on)"
-            " VALUES (?, ?, ?, ?, ?)", interests)
+        connection.executemany(INSERT["person_category"], [(p[0], "insured") for p in people])
+        connection.executemany(INSERT["application"], applications + pending)
+        connection.executemany(INSERT["term"], terms)
+        connection.executemany(INSERT["interest"], interests)
         connection.executemany(
             "INSERT INTO lead (id, number, department_code, year, seq, supervisor_id, term_id,"
             " received_on, channel, target_kind, target_name, target_credit_code, description,"
@@ -264,8 +222,8 @@ def _reference_sql(db: Path, args: list[str]) -> tuple[str, str]:
     """The count and page SQL a hand-written tool would send for a list, and the SQL of
     the whole stream: medisup's own statements, compiled with their values inline."""
     from medisup.config import Settings
-    from medisup.services import lead_query
-    from medisup.services.lead_views import LeadFilter
+    from medisup.services.leads import query as lead_query
+    from medisup.services.leads.views import LeadFilter
     from medisup.services.uow import unit_of_work
 
     options = dict(zip(args[::2], args[1::2], strict=False))
@@ -290,7 +248,9 @@ def service_seconds(db: Path, args: list[str], runs: int = 3) -> float:
     """The same work in-process, start-up left out (public service functions): median of
     ``runs`` calls after one warm-up, so the query's own growth with size shows."""
     from medisup.config import Settings
-    from medisup.services import consistency, lead_views, supervisor_views
+    from medisup.services.leads import consistency
+    from medisup.services.leads import views as lead_views
+    from medisup.services.supervisors import views as supervisor_views
     from medisup.services.uow import unit_of_work
 
     options = dict(zip(args[2::2], args[3::2], strict=False))

@@ -21,9 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from fixtures import INSERT, new_database, timestamp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,24 +56,11 @@ CHANNELS = ["phone", "email", "letter", "visit"]
 
 def build_database(path: Path, rows: int, leads: int, seed: int = 11) -> str:
     """A migrated database with ``rows`` supervisors and ``leads`` leads; returns its URL."""
-    from medisup.config import Settings
-    from medisup.db import make_engine, upgrade
-    from medisup.services import departments
-    from medisup.services.lead_items import with_openers
-    from medisup.services.uow import unit_of_work
+    from medisup.services.leads.items import with_openers
 
-    url = f"sqlite:///{path}"
-    engine = make_engine(url, create_dirs=True)
-    upgrade(engine)
-    engine.dispose()
-    for code, name, parent, pack in DEPARTMENTS:
-        settings = Settings(operator="bench", dept=parent or code, database_url=url, lang="zh")
-        with unit_of_work(settings, command="dept add") as uow:
-            departments.add(uow, code=code, name=name, parent=parent, pack=pack,
-                            first=parent is None)
-
+    url = new_database(path, DEPARTMENTS)
     rng = random.Random(seed)
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    stamp = timestamp()
     people, categories, applications, terms, spans = [], [], [], [], []
     term_id = 0
     for n in range(1, rows + 1):
@@ -142,15 +131,9 @@ def build_database(path: Path, rows: int, leads: int, seed: int = 11) -> str:
         connection.executemany(
             "INSERT INTO person (id, id_number, name, gender, birth_date, background, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", people)
-        connection.executemany("INSERT INTO person_category (person_id, code) VALUES (?, ?)",
-                               categories)
-        connection.executemany(
-            "INSERT INTO application (id, person_id, department_code, channel, applied_on, status,"
-            " decided_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", applications)
-        connection.executemany(
-            "INSERT INTO term (id, person_id, department_code, application_id, number,"
-            " start_date, end_date, renewed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            terms)
+        connection.executemany(INSERT["person_category"], categories)
+        connection.executemany(INSERT["application"], applications)
+        connection.executemany(INSERT["term"], terms)
         connection.executemany(
             "INSERT INTO lead (id, number, department_code, year, seq, supervisor_id, term_id,"
             " received_on, channel, target_kind, target_name, status, accept_by, handle_by,"

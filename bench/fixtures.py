@@ -1,0 +1,86 @@
+"""What the benchmarks share: valid ID numbers and credit codes made from a seeded random
+generator, a fresh migrated database with its departments, the time stamp of the rows a
+benchmark writes itself, and the INSERT statements of the tables several benchmarks fill.
+
+Imported as ``fixtures`` by the scripts beside it (a script's own folder is on
+``sys.path`` when it runs).  It imports nothing of medisup until a function needs it, so
+a process that must stay free of medisup (the hand-written exporter of
+``bench_export.py``) can still import the script that imports this module.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Inner Mongolia's bureau, Hohhot's and six of Hohhot's counties: (code, name, parent).
+HOHHOT_DEPARTMENTS = [
+    ("150000", "内蒙古自治区医疗保障局", None),
+    ("150100", "呼和浩特市医疗保障局", "150000"),
+    ("150102", "新城区医疗保障局", "150100"),
+    ("150103", "回民区医疗保障局", "150100"),
+    ("150104", "玉泉区医疗保障局", "150100"),
+    ("150105", "赛罕区医疗保障局", "150100"),
+    ("150121", "土默特左旗医疗保障局", "150100"),
+    ("150122", "托克托县医疗保障局", "150100"),
+]
+
+# The INSERT of each table that several benchmarks fill by raw executemany, by table name.
+INSERT = {
+    "person_category": "INSERT INTO person_category (person_id, code) VALUES (?, ?)",
+    "interest": "INSERT INTO interest (id, person_id, institution_name, credit_code,"
+                " declared_on) VALUES (?, ?, ?, ?, ?)",
+    "application": "INSERT INTO application (id, person_id, department_code, channel,"
+                   " applied_on, status, decided_on, created_at)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "term": "INSERT INTO term (id, person_id, department_code, application_id, number,"
+            " start_date, end_date, renewed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+}
+
+
+def id_number(region: str, birth: date, seq: int) -> str:
+    """A resident ID number (GB 11643): six-digit region, birth date, three-digit
+    sequence (odd for a man) and its check digit."""
+    from medisup.excel.normalise import id_check_digit
+
+    body = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return body + id_check_digit(body)
+
+
+def credit_code(rng: random.Random, region: str) -> str:
+    """A company's unified social credit code (GB 32100) registered in ``region``: nine
+    characters drawn from ``rng`` and its check character."""
+    from medisup.excel.normalise import credit_code_check_char
+
+    body = "91" + region + "".join(rng.choice(CREDIT_CODE_ALPHABET) for _ in range(9))
+    return body + credit_code_check_char(body)
+
+
+def new_database(path: Path, departments: Iterable[tuple], pack: str = "nm-2024") -> str:
+    """A migrated SQLite database at ``path`` with ``departments`` added as ``medisup dept
+    add`` adds them, in order; returns its URL.  Each department is (code, name, parent)
+    or (code, name, parent, pack); a top one that names no pack gets ``pack``."""
+    from medisup.config import Settings
+    from medisup.db import make_engine, upgrade
+    from medisup.services import departments as service
+    from medisup.services.uow import unit_of_work
+
+    url = f"sqlite:///{path}"
+    engine = make_engine(url, create_dirs=True)
+    upgrade(engine)
+    engine.dispose()
+    for code, name, parent, *own in departments:
+        settings = Settings(operator="bench", dept=parent or code, database_url=url, lang="zh")
+        with unit_of_work(settings, command="dept add") as uow:
+            service.add(uow, code=code, name=name, parent=parent,
+                        pack=own[0] if own else (pack if parent is None else None),
+                        first=parent is None)
+    return url
+
+
+def timestamp() -> str:
+    """Now (UTC), written as medisup writes its created_at and updated_at columns."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
