@@ -13,11 +13,12 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum, StrEnum
+from datetime import date
+from enum import StrEnum
 from functools import cache
 from typing import Any
+
+from medisup.canonical import plain
 
 
 class OutputFormat(StrEnum):
@@ -50,23 +51,6 @@ def err_console():
 
     # soft_wrap: a message stays one line however narrow the terminal (scripts grep it).
     return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def plain(value: Any) -> Any:
-    """A JSON-friendly form of a value (ISO dates, strings for decimals)."""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [plain(v) for v in value]
-    return value
 
 
 def cell_text(value: Any) -> str:

@@ -32,15 +32,15 @@ def terminal(monkeypatch, keys: str, *, tty: bool = True):
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from medisup.cli import common
+    from medisup.cli import common, prompts
 
     monkeypatch.setattr(common, "can_prompt", lambda ctx: tty and not common.settings_of(
         ctx).no_input)
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
         pipe.close()
-        common.set_prompter(common.Prompter(input=pipe, output=DummyOutput()))
+        prompts.set_prompter(prompts.Prompter(input=pipe, output=DummyOutput()))
         try:
             yield
         finally:
-            common.set_prompter(None)
+            prompts.set_prompter(None)

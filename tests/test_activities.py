@@ -203,7 +203,7 @@ def test_cli_bad_input_one_line_nothing_written(cli, seeded):
 
 
 def test_cli_year_without_calendar_warns(cli, seeded):
-    from medisup.services.deadlines import calendar_covers
+    from medisup.services.leads.deadlines import calendar_covers
 
     year = 2031
     if calendar_covers(year):
@@ -237,15 +237,15 @@ def keys(monkeypatch):
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from medisup.cli import common
+    from medisup.cli import common, prompts
 
     monkeypatch.setattr(common, "can_prompt", lambda ctx: True)
     with create_pipe_input() as pipe:
-        common.set_prompter(common.Prompter(input=pipe, output=DummyOutput()))
+        prompts.set_prompter(prompts.Prompter(input=pipe, output=DummyOutput()))
         try:
             yield pipe.send_text
         finally:
-            common.set_prompter(None)
+            prompts.set_prompter(None)
 
 
 def test_add_wizard_asks_kind_date_topic_and_institution(cli, seeded, keys):

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from medisup.errors import InvalidValue, NotFound, RuleViolation
 from medisup.models import AuditEntry, Certificate, DatabaseSecret
-from medisup.services import certificates as svc
+from medisup.services.supervisors import certificates as svc
 
 START = date(2026, 6, 1)
 ON = date(2026, 6, 15)

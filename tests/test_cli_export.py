@@ -79,6 +79,45 @@ def test_revealed_export_in_json_and_audited(cli, seeded, sup, tmp_path):
     assert json.loads(entry.after)["rows"] == 1
 
 
+
+def _finishes(env) -> list[AuditEntry]:
+    from sqlmodel import select
+
+    with env.uow(write=False) as uow:
+        return list(uow.session.exec(select(AuditEntry).where(
+            AuditEntry.action == "finish", AuditEntry.entity == "export")))
+
+
+def test_a_finished_reveal_records_the_file_it_wrote(cli, seeded, sup, tmp_path):
+    """The reveal is recorded before the file is written; once the file is in place a
+    second entry names its rows and digest, so an unfinished export is told apart."""
+    import hashlib
+
+    path = tmp_path / "full.xlsx"
+    result = cli("export", "supervisors", str(path), "--reveal", "--as-of", "2026-01-01")
+    assert result.exit_code == 0, result.stderr
+    (entry,) = _finishes(seeded)
+    after = json.loads(entry.after)
+    assert entry.entity_id == "full.xlsx" and after["rows"] == 1
+    assert after["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    (reveal,) = reveals(seeded)
+    assert reveal.id < entry.id
+
+
+def test_a_failed_reveal_leaves_the_reveal_without_a_finish(cli, seeded, sup, tmp_path,
+                                                             monkeypatch):
+    from medisup.services import exports
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(exports, "_write", broken)
+    path = tmp_path / "full.xlsx"
+    result = cli("export", "supervisors", str(path), "--reveal", "--as-of", "2026-01-01")
+    assert result.exit_code != 0 and not path.exists()
+    assert len(reveals(seeded)) == 1 and _finishes(seeded) == []
+
+
 def test_filters_as_in_the_list(cli, sup, tmp_path):
     path = tmp_path / "x.xlsx"
     result = cli("export", "supervisors", str(path), "--status", "expired", "-f", "json",

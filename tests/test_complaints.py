@@ -15,7 +15,7 @@ from sqlmodel import func, select
 from medisup import i18n
 from medisup.errors import InvalidValue, RuleViolation
 from medisup.models import Complaint, Discipline, Termination
-from medisup.services import complaints
+from medisup.services.supervisors import complaints
 
 T = TODAY
 

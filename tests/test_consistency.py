@@ -13,7 +13,8 @@ from sqlmodel import select
 from medisup import i18n
 from medisup.errors import ScopeError
 from medisup.models import Lead, Reward, Term
-from medisup.services import consistency, lead_rewards
+from medisup.services.leads import consistency
+from medisup.services.leads import rewards as lead_rewards
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from medisup import i18n
 from medisup.errors import InvalidValue
 from medisup.packs import load_pack
-from medisup.services.deadlines import (
+from medisup.services.leads.deadlines import (
     add_working_days,
     calendar_covers,
     is_working_day,
@@ -159,7 +159,7 @@ def test_adding_then_counting_round_trips(start, days):
 
 def test_chinese_calendar_is_imported_lazily():
     code = (
-        "import sys, medisup.services.deadlines, medisup.services.rewards; "
+        "import sys, medisup.services.leads.deadlines, medisup.services.leads.reward_rules; "
         "print('chinese_calendar' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -12,8 +12,8 @@ import pytest
 from medisup import i18n
 from medisup.errors import InvalidValue
 from medisup.packs import load_pack, load_pack_file
-from medisup.services import eligibility
-from medisup.services.eligibility import BlockingTermination, History, ServingFact
+from medisup.services.supervisors import eligibility
+from medisup.services.supervisors.eligibility import BlockingTermination, History, ServingFact
 
 NM = load_pack("nm-2024")
 GX = load_pack("gx-trial")

@@ -571,8 +571,9 @@ def lists_of(path: Path) -> dict[str, list[str]]:
 
 
 def resolver(pack, key: str):
-    from medisup.services import identity, lead_rules
-    from medisup.services.supervisor_views import parse_status
+    from medisup.services.leads import rules as lead_rules
+    from medisup.services.supervisors import identity
+    from medisup.services.supervisors.records import parse_status
 
     kinds = {"categories": "categories", "background": "backgrounds", "channel": "channels",
              "recommending_body": "recommending_bodies", "items": "items"}

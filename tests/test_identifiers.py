@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 from medisup import identifiers
 from medisup.errors import InvalidValue
 from medisup.identifiers import Fault
-from medisup.services import identity, lead_rules
 
 # ``medisup.excel.normalise`` is also the name of a function in ``medisup.excel``.
+from medisup.services.leads import rules as lead_rules
+from medisup.services.supervisors import identity
+
 normalise = importlib.import_module("medisup.excel.normalise")
 
 
@@ -140,10 +142,10 @@ def test_credit_code_parity(raw):
     read = normalise.credit_code(raw)
     if _accepted_by_reader(read):
         assert _command(identity.check_credit_code, raw) == read
-        assert _command(lead_rules.check_credit_code, raw) == read
+        assert _command(lambda v: lead_rules.check_target("agency", "某公司", v).credit_code, raw) == read
     elif read is not None:
         assert _command(identity.check_credit_code, raw) == "refused"
-        assert _command(lead_rules.check_credit_code, raw) == "refused"
+        assert _command(lambda v: lead_rules.check_target("agency", "某公司", v).credit_code, raw) == "refused"
 
 
 @settings(max_examples=300, deadline=None)

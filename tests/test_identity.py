@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from medisup import i18n
 from medisup.errors import InvalidValue
 from medisup.packs import load_pack
-from medisup.services import identity
+from medisup.services.supervisors import identity
 
 NM = load_pack("nm-2024")
 

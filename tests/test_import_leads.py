@@ -25,8 +25,8 @@ from medisup.errors import RuleViolation
 from medisup.models import AuditEntry, ImportBatch, Lead, LeadEvent, LeadItem
 from medisup.packs import load_pack
 from medisup.services import leads
-from medisup.services.imports.leads import import_leads, resolve_item
-from medisup.services.lead_rules import status_path
+from medisup.services.leads.import_ledger import import_leads, resolve_item
+from medisup.services.leads.rules import status_path
 
 T = TODAY
 DAY = T - timedelta(days=40)

@@ -25,7 +25,7 @@ from medisup.models import (
     Term,
 )
 from medisup.services import supervisors
-from medisup.services.imports.supervisors import import_supervisors
+from medisup.services.supervisors.import_roster import import_supervisors
 
 T = TODAY
 START = T - timedelta(days=20)

@@ -23,8 +23,9 @@ from medisup import i18n
 from medisup.errors import InvalidValue, RuleViolation
 from medisup.models import AuditEntry, Reward
 from medisup.packs import RewardBand, RewardRule, load_pack
-from medisup.services import audit, lead_rewards
-from medisup.services.rewards import compute_reward
+from medisup.services import audit
+from medisup.services.leads import rewards as lead_rewards
+from medisup.services.leads.reward_rules import compute_reward
 
 
 @pytest.fixture(autouse=True)

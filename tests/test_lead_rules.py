@@ -10,11 +10,10 @@ from types import SimpleNamespace
 import pytest
 from helpers_leads import HOSPITAL, HOSPITAL_CODE, OTHER_HOSPITAL_CODE, PHARMACY_CODE
 
-from medisup import i18n
+from medisup import i18n, identifiers
 from medisup.errors import InvalidValue, RuleViolation
 from medisup.packs import TARGET_KINDS, load_pack
-from medisup.services import lead_rules as rules
-from medisup.services.leads import taxonomy
+from medisup.services.leads import rules, taxonomy
 
 
 @pytest.fixture(autouse=True)
@@ -150,7 +149,7 @@ def test_credit_code_check_character_agrees_with_stdnum():
     from stdnum.cn import uscc
 
     for code in (HOSPITAL_CODE, OTHER_HOSPITAL_CODE, PHARMACY_CODE, "91110000600037341L"):
-        assert rules.is_valid_credit_code(code)
+        assert identifiers.is_valid_credit_code(code)
         assert uscc.is_valid(code)
 
 
@@ -161,13 +160,14 @@ def test_credit_code_check_character_agrees_with_stdnum():
 )
 def test_bad_credit_code_is_refused(code):
     with pytest.raises(InvalidValue) as err:
-        rules.check_credit_code(code)
+        rules.check_target("medical_institution", "某医院", code)
     assert "统一社会信用代码" in err.value.message and code in err.value.message
 
 
 def test_credit_code_is_normalised():
-    assert rules.check_credit_code(" " + HOSPITAL_CODE.lower() + " ") == HOSPITAL_CODE
-    assert rules.check_credit_code("") is None
+    assert rules.check_target("medical_institution", "某医院", " " + HOSPITAL_CODE.lower() + " "
+                              ).credit_code == HOSPITAL_CODE
+    assert rules.check_target("agency", "某公司", "").credit_code is None
 
 
 def test_institution_target_needs_name_and_credit_code():

@@ -20,15 +20,15 @@ def keys(monkeypatch):
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from medisup.cli import common
+    from medisup.cli import common, prompts
 
     monkeypatch.setattr(common, "can_prompt", lambda ctx: True)
     with create_pipe_input() as pipe:
-        common.set_prompter(common.Prompter(input=pipe, output=DummyOutput()))
+        prompts.set_prompter(prompts.Prompter(input=pipe, output=DummyOutput()))
         try:
             yield pipe.send_text
         finally:
-            common.set_prompter(None)
+            prompts.set_prompter(None)
 
 
 def test_log_wizard_asks_subject_then_items(cli, seeded, keys):

@@ -15,8 +15,9 @@ from helpers_lists import insert_leads
 
 from medisup.errors import InvalidValue
 from medisup.render import Column, OutputFormat, render_rows, stream_rows
-from medisup.services import audit, lead_views
-from medisup.services.lead_views import ROW_FIELDS, LeadFilter
+from medisup.services import audit
+from medisup.services.leads import views as lead_views
+from medisup.services.leads.views import ROW_FIELDS, LeadFilter
 
 AS_OF = date(2026, 6, 30)
 

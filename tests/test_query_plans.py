@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from helpers_leads import add_supervisor, log_lead
 
-from medisup.services import lead_query
-from medisup.services.lead_views import LeadFilter
+from medisup.services.leads import query as lead_query
+from medisup.services.leads.views import LeadFilter
 
 AS_OF = date(2026, 6, 30)
 

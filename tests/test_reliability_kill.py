@@ -141,7 +141,7 @@ ISSUE = ("certificate", "issue", "--pending", "--on", NOW.date().isoformat())
 def _pending_roster(env, tmp_path: Path) -> None:
     from test_import_supervisors import START
 
-    from medisup.services.imports.supervisors import import_supervisors
+    from medisup.services.supervisors.import_roster import import_supervisors
 
     rows = [row(n, dept="152500", seq=i, start=START) for i, n in enumerate(_ids(CERTIFICATES), 1)]
     with env.uow("150000", command="import supervisors") as uow:

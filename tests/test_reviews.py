@@ -113,7 +113,7 @@ def test_gx_consent_on_file_is_shown(seeded):
 
 
 def test_discipline_breach_indicates_the_linked_ground(seeded):
-    from medisup.services import terms
+    from medisup.services.supervisors import terms
 
     pid, number = person(seeded, dept="450102", start=date(2025, 1, 1))
     with seeded.uow("450000") as uow:
@@ -353,7 +353,7 @@ def test_cli_annual_needs_year(cli):
 
 
 def test_renewals_leave_out_nm_terms_past_the_grace_period(seeded):
-    from medisup.services.terms import RENEWAL_GRACE_DAYS
+    from medisup.services.supervisors.terms import RENEWAL_GRACE_DAYS
 
     person(seeded, start=date(2023, 1, 1))  # nm: ended 2024-12-31
     gx, _ = person(seeded, dept="450102", start=date(2023, 1, 1))

@@ -11,7 +11,7 @@ import pytest
 from medisup import i18n
 from medisup.errors import InvalidValue, PackError
 from medisup.packs import RewardBand, RewardLevel, RewardRule, load_pack, load_pack_file
-from medisup.services.rewards import claim_deadline, compute_reward, describe_rule
+from medisup.services.leads.reward_rules import claim_deadline, compute_reward, describe_rule
 
 D = Decimal
 

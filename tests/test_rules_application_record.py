@@ -17,7 +17,7 @@ from medisup import i18n
 from medisup.errors import InvalidValue
 from medisup.models import Application, Person
 from medisup.packs import PackItem, load_pack
-from medisup.services import supervisor_rules
+from medisup.services.supervisors import rules as supervisor_rules
 
 
 @pytest.fixture(autouse=True)

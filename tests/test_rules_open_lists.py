@@ -14,7 +14,7 @@ from medisup import i18n
 from medisup.errors import InvalidValue
 from medisup.models import Lead
 from medisup.packs import load_pack
-from medisup.services import lead_rules
+from medisup.services.leads import rules as lead_rules
 
 NM = load_pack("nm-2024")
 

@@ -17,7 +17,7 @@ from medisup import i18n
 from medisup.errors import InvalidValue, RuleViolation
 from medisup.models import AuditEntry, Person, Term
 from medisup.services import supervisors
-from medisup.services.terms import recorded_consent
+from medisup.services.supervisors.terms import recorded_consent
 
 T = TODAY
 GX = "450102"

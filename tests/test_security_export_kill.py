@@ -56,7 +56,7 @@ def _ids() -> list[str]:
 
 @pytest.fixture
 def many(seeded, tmp_path):
-    from medisup.services.imports.supervisors import import_supervisors
+    from medisup.services.supervisors.import_roster import import_supervisors
 
     ids = _ids()
     (tmp_path / "in").mkdir()

@@ -14,7 +14,7 @@ from test_import_supervisors import roster, row
 
 from medisup.models import Department, Person
 from medisup.services import departments
-from medisup.services.imports import supervisors as roster_import
+from medisup.services.supervisors import import_roster as roster_import
 
 pytestmark = pytest.mark.sqlite_only
 

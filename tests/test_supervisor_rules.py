@@ -6,7 +6,7 @@ from datetime import date
 from typing import NamedTuple
 
 from medisup.packs import load_pack
-from medisup.services import supervisor_rules as rules
+from medisup.services.supervisors import rules
 
 
 class T(NamedTuple):

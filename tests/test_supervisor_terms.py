@@ -15,7 +15,7 @@ from medisup.errors import InvalidValue, RuleViolation
 from medisup.models import AuditEntry, Certificate, Discipline, Term, Termination
 from medisup.packs import load_pack
 from medisup.services import audit, supervisors
-from medisup.services.terms import RENEWAL_GRACE_DAYS
+from medisup.services.supervisors.terms import RENEWAL_GRACE_DAYS
 
 T = TODAY
 NM, GX = load_pack("nm-2024"), load_pack("gx-trial")

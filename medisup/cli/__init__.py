@@ -23,7 +23,7 @@ from medisup.cli import lead as lead_cli
 from medisup.cli import pack as pack_cli
 from medisup.cli import review as review_cli
 from medisup.cli import supervisor as supervisor_cli
-from medisup.cli.common import AppState, localise_help
+from medisup.cli.common import AppState, localise_help, printable
 from medisup.cli.prompts import Cancelled
 from medisup.errors import ExitStatus, MedisupError
 from medisup.i18n import t
@@ -158,14 +158,4 @@ def main(argv: list[str] | None = None) -> None:
 def _error(text: str) -> None:
     from medisup.render import message
 
-    message(_printable(text), style="red")
-
-
-def _printable(text: str) -> str:
-    """Control characters a user typed (escape sequences, NUL) shown escaped, never sent raw
-    to the terminal inside an error message."""
-    if len(text) > 600:  # a 10 kB value typed by mistake is not echoed back in full
-        text = text[:400] + t("cli.limits.cut", count=len(text)) + text[-100:]
-    return "".join(
-        c if c in "\n\t" or c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256
-        else f"\\u{ord(c):04x}" for c in text)
+    message(printable(text), style="red")

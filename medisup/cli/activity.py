@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medisup.cli import common
+from medisup.cli import common, prompts
 from medisup.cli.common import FormatOption, RevealOption, parse_date, run
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, render_record, render_rows, success, warning
@@ -133,11 +133,11 @@ def _wizard(ctx: typer.Context, given: dict[str, Any], department: str | None,
 
     from medisup.cli.prompts import Wizard, item_label, required, validator
     from medisup.services import departments
-    from medisup.services.lead_rules import check_credit_code
+    from medisup.services.supervisors.identity import check_credit_code
 
     pack = run(ctx, lambda uow: departments.pack_of(uow.session, department or uow.require_dept()),
                write=False)
-    ask = common.prompter()
+    ask = prompts.prompter()
     w = Wizard(t("activity.wizard.title"))
     labels = {"kind": t("activity.col.kind_label"), "held_on": t("activity.col.held_on"),
               "topic": t("activity.col.topic")}
@@ -165,7 +165,7 @@ def _wizard(ctx: typer.Context, given: dict[str, Any], department: str | None,
             depends=("kind",))
         w.step("credit_code", t("activity.col.credit_code"), lambda prior: ask.text(
             t("activity.wizard.credit_code"), default=prior or "",
-            validate=validator(check_credit_code)).strip(),
+            validate=validator(lambda v: check_credit_code(v, required=False))).strip(),
             when=lambda a: inspects(a) and bool(a.get("institution")),
             depends=("kind", "institution"))
     return w

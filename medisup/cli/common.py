@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from medisup.cli.prompts import Prompter  # noqa: F401 - the seam, re-exported for commands
 from medisup.config import Settings
 from medisup.errors import InvalidValue, UsageError
 from medisup.i18n import t
 from medisup.render import OutputFormat
 
 if TYPE_CHECKING:
+    from medisup.packs import Pack
     from medisup.services.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -91,20 +91,32 @@ def require(ctx: typer.Context, missing: Sequence[str]) -> None:
         raise UsageError(t("cli.missing_options", options=", ".join(missing)))
 
 
-_prompter: Prompter | None = None
+# ---------------------------------------------------------------- shared look-ups and text
 
 
-def prompter() -> Prompter:
-    global _prompter
-    if _prompter is None:
-        _prompter = Prompter()
-    return _prompter
+def department_pack(ctx: typer.Context, department: str | None) -> Pack:
+    """The pack of the department named (default: the operator's own), in scope."""
+    from medisup.services.departments import check_department, pack_of
+
+    return run(ctx, lambda uow: pack_of(uow.session, check_department(uow, department).code),
+               write=False)
 
 
-def set_prompter(value: Prompter | None) -> None:
-    """Tests install a prompter bound to a pipe input."""
-    global _prompter
-    _prompter = value
+def masked(id_number: str) -> str:
+    """An ID number as messages show it (masked)."""
+    from medisup.services.masking import mask_id_number
+
+    return mask_id_number(id_number) or id_number
+
+
+def printable(text: str) -> str:
+    """Control characters a user typed (escape sequences, NUL) shown escaped, never sent raw
+    to the terminal inside an error message."""
+    if len(text) > 600:  # a 10 kB value typed by mistake is not echoed back in full
+        text = text[:400] + t("cli.limits.cut", count=len(text)) + text[-100:]
+    return "".join(
+        c if c in "\n\t" or c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256
+        else f"\\u{ord(c):04x}" for c in text)
 
 
 # ---------------------------------------------------------------- help and usage text

@@ -60,7 +60,7 @@ def add(
         "--department", help=t("help.supervisor.opt.department"), show_default=False)] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import complaints
+    from medisup.services.supervisors import complaints
 
     common.require(ctx, [o for o, v in (("--source", source), ("--allegation", allegation))
                          if not v])
@@ -88,7 +88,7 @@ def close(
     on: Annotated[str | None, _opt("--on", "on")] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import complaints
+    from medisup.services.supervisors import complaints
 
     common.require(ctx, [o for o, v in (("--finding", finding), ("--outcome", outcome))
                          if not v])
@@ -103,7 +103,7 @@ def close(
 
 @app.command("list", help=_h("list"))
 def list_(ctx: typer.Context, id_number: IdArg, fmt: FormatOption = OutputFormat.table) -> None:
-    from medisup.services import complaints
+    from medisup.services.supervisors import complaints
 
     found = run(ctx, lambda uow: complaints.list_for(uow, id_number), write=False)
     render_rows(columns(), rows(found, fmt is OutputFormat.table), fmt)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from medisup.cli.common import FormatOption, prompter, settings_of
-from medisup.cli.prompts import YesOption
+from medisup.cli.common import FormatOption, settings_of
+from medisup.cli.prompts import YesOption, prompter
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, message, render_record, success
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from medisup.cli.common import FormatOption, run
+from medisup.cli.common import FormatOption, printable, run
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, render_record, render_rows, success
 
@@ -29,9 +29,7 @@ def _columns() -> list[Column]:
 def _shown(name: str) -> str:
     """A name as a message shows it: control characters and escape sequences escaped, as
     in error messages, so a name typed with them cannot drive the terminal."""
-    from medisup.cli import _printable
-
-    return _printable(name)
+    return printable(name)
 
 
 def _row(d, *, table: bool = False) -> dict:

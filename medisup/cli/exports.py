@@ -127,7 +127,7 @@ def leads(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services import exports
-    from medisup.services.lead_views import LeadFilter
+    from medisup.services.leads.views import LeadFilter
 
     filters = LeadFilter(
         department=department, status=status, subject=subject, code=code,

@@ -53,7 +53,7 @@ def supervisors(
     mapping: MapOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services.imports.supervisors import import_supervisors
+    from medisup.services.supervisors.import_roster import import_supervisors
 
     _import(ctx, import_supervisors, file, sheet=sheet, header_row=header_row,
             department=department, dry_run=dry_run, errors=errors, force=force,
@@ -73,7 +73,7 @@ def leads(
     mapping: MapOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services.imports.leads import import_leads
+    from medisup.services.leads.import_ledger import import_leads
 
     _import(ctx, import_leads, file, sheet=sheet, header_row=header_row,
             department=department, dry_run=dry_run, errors=errors, force=force,
@@ -88,7 +88,7 @@ def undo(
     yes: YesOption = False,
 ) -> None:
     from medisup.cli.prompts import confirm_destructive
-    from medisup.services import undo_preview
+    from medisup.services.batches import preview as undo_preview
     from medisup.services.batches.undo import undo as undo_batch
 
     if not yes:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medisup.cli import common
+from medisup.cli import common, prompts
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
 from medisup.errors import ExitStatus, InvalidValue, MedisupError, NotFound
 from medisup.i18n import t
@@ -30,8 +30,8 @@ from medisup.render import (
 
 if TYPE_CHECKING:
     from medisup.packs import Pack
-    from medisup.services.lead_rewards import RewardPublic
-    from medisup.services.lead_views import LeadDetail, LeadRow
+    from medisup.services.leads.rewards import RewardPublic
+    from medisup.services.leads.views import LeadDetail, LeadRow
 
 app = typer.Typer(no_args_is_help=True)
 reward_app = typer.Typer(no_args_is_help=True)
@@ -157,7 +157,7 @@ def taxonomy(
     if pack_name:
         pack = load_pack(pack_name)
     else:
-        pack = _operator_pack(ctx, None)
+        pack = common.department_pack(ctx, None)
     nodes = leads.taxonomy(pack)
     if fmt is OutputFormat.json:
         import json
@@ -193,13 +193,6 @@ def taxonomy(
     out_console().print(tree)
 
 
-def _operator_pack(ctx: typer.Context, department: str | None) -> Pack:
-    from medisup.services import departments
-
-    return run(ctx, lambda uow: departments.pack_of(
-        uow.session, department or uow.require_dept()), write=False)
-
-
 # ---------------------------------------------------------------- log
 
 
@@ -225,8 +218,8 @@ def log(
     department: DepartmentOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import lead_rules, leads
-
+    from medisup.services import leads
+    from medisup.services.leads import rules as lead_rules
     answers: dict[str, Any] = {
         "supervisor": supervisor, "received": received, "channel": channel,
         "target_kind": target_kind, "target_name": target_name, "credit_code": credit_code,
@@ -256,7 +249,7 @@ def log(
         return {names.get(k, k): v for k, v in asked.items()}
 
     if missing and common.can_prompt(ctx):
-        wizard = _wizard(ctx, answers, _operator_pack(ctx, department))
+        wizard = _wizard(ctx, answers, common.department_pack(ctx, department))
         detail = wizard.run(ctx, write, as_options)
     else:
         common.require(ctx, missing)
@@ -274,9 +267,9 @@ def _wizard(ctx: typer.Context, given: dict[str, Any], pack: Pack):
     answer is checked as it is given by the function ``lead log`` itself calls."""
     from medisup.cli.prompts import Wizard, item_label, required, validator
     from medisup.packs import TARGET_KINDS
-    from medisup.services import lead_rules, reporters
-
-    ask = common.prompter()
+    from medisup.services.leads import reporters
+    from medisup.services.leads import rules as lead_rules
+    ask = prompts.prompter()
     w = Wizard(t("wizard.lead.title"))
     labels = {"supervisor": t("lead.col.supervisor_name"), "received": t("lead.col.received_on"),
               "channel": t("lead.col.channel"), "target_kind": t("lead.col.target_kind"),
@@ -375,7 +368,7 @@ def _wizard(ctx: typer.Context, given: dict[str, Any], pack: Pack):
     if not given["credit_code"]:
         w.step("credit_code", labels["credit_code"], lambda prior: ask.text(
             t("lead.ask.credit_code"), default=prior or "",
-            validate=validator(lead_rules.check_credit_code)).strip(),
+            validate=validator(lambda v: lead_rules.check_credit_code(v, required=False))).strip(),
             when=lambda a: kind_of(a) in lead_rules.INSTITUTION_KINDS, depends=("target_kind",))
     if not given["codes"]:
         w.step("codes", labels["codes"],
@@ -397,7 +390,7 @@ def _ask_items(pack: Pack, kind: str, prior=()) -> list[str]:
     """Subject first, then that subject's items; another subject on request."""
     from medisup.cli.prompts import item_label
 
-    ask = common.prompter()
+    ask = prompts.prompter()
     chosen: list[str] = []
     subjects = [(s, items) for s, items in pack.taxonomy() if kind in s.targets]
     while True:
@@ -452,7 +445,7 @@ def list_(
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import lead_views
+    from medisup.services.leads import views as lead_views
 
     filters = lead_views.LeadFilter(
         department=department, status=status, subject=subject, code=code,
@@ -521,13 +514,13 @@ def _update_wizard(ctx: typer.Context, number: str, *, unit: str | None,
                    referral_target: str | None):
     """The next step, offered only among those the lead's status allows, and what it needs."""
     from medisup.cli.prompts import Wizard, required
-    from medisup.services import lead_rules, leads
-
+    from medisup.services import leads
+    from medisup.services.leads import rules as lead_rules
     current = run(ctx, lambda uow: leads.get_lead(uow, number).status, write=False)
     allowed = lead_rules.TRANSITIONS.get(current, ())
     if not allowed:
         lead_rules.check_transition(current, lead_rules.CLOSED)
-    ask = common.prompter()
+    ask = prompts.prompter()
     w = Wizard(t("wizard.lead.update_title", number=number))
     w.given(t("lead.col.handling_unit"), unit)
     w.given(t("lead.col.referral_target"), referral_target)
@@ -632,7 +625,7 @@ def reward_compute(
         "--amount", help=t("help.lead.opt.chosen_amount"))] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import lead_rewards
+    from medisup.services.leads import rewards as lead_rewards
 
     reward = run(ctx, lambda uow: lead_rewards.compute(uow, number, level=level, insider=insider,
                                                        chosen=amount))
@@ -648,7 +641,7 @@ def reward_override(
     reason: Annotated[str, typer.Option("--reason", help=t("help.lead.opt.override_reason"))],
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import lead_rewards
+    from medisup.services.leads import rewards as lead_rewards
 
     reward = run(ctx, lambda uow: lead_rewards.override(uow, number, amount=amount,
                                                         reason=reason))
@@ -663,7 +656,7 @@ def reward_notify(
     on: OnOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import lead_rewards
+    from medisup.services.leads import rewards as lead_rewards
 
     day = parse_date(on, "--on")
     reward = run(ctx, lambda uow: lead_rewards.notify(uow, number, on=day))
@@ -678,7 +671,7 @@ def reward_claim(
     on: OnOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import lead_rewards
+    from medisup.services.leads import rewards as lead_rewards
 
     day = parse_date(on, "--on")
     reward = run(ctx, lambda uow: lead_rewards.claim(uow, number, on=day))
@@ -693,7 +686,7 @@ def reward_cancel(
     reason: Annotated[str, typer.Option("--reason", help=t("help.lead.opt.cancel_reason"))],
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import lead_rewards
+    from medisup.services.leads import rewards as lead_rewards
 
     reward = run(ctx, lambda uow: lead_rewards.cancel(uow, number, reason=reason))
     _reward_done(reward, fmt, t("lead.reward.cancelled", number=reward.lead_number))
@@ -708,7 +701,7 @@ def check(
     department: DepartmentOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    from medisup.services import consistency
+    from medisup.services.leads import consistency
 
     findings = run(ctx, lambda uow: consistency.check(uow, department=department), write=False)
     rows = []

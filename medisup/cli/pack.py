@@ -155,7 +155,7 @@ def _english() -> bool:
 def _reward_text(pack) -> str:
     if pack.reward is None:
         return pack.text("reward_note") or t("pack.no_reward")
-    from medisup.services.rewards import describe_rule
+    from medisup.services.leads.reward_rules import describe_rule
 
     return "；".join(describe_rule(pack.reward))
 

@@ -1,6 +1,10 @@
 """Interactive prompting: the questionary seam in the user's language, the wizard that checks
 each answer, shows a summary and keeps the answers when saving fails, and the confirmation
-that destructive commands ask for."""
+that destructive commands ask for.
+
+Over 400 lines: the prompter, the wizard and the choice wrapping are one seam, which tests
+replace as a whole.
+"""
 
 from __future__ import annotations
 
@@ -217,6 +221,25 @@ class Prompter:
         return self._ask(questionary.confirm(message, default=default, **self._kw))
 
 
+# ---------------------------------------------------------------- the one prompter
+
+
+_prompter: Prompter | None = None
+
+
+def prompter() -> Prompter:
+    global _prompter
+    if _prompter is None:
+        _prompter = Prompter()
+    return _prompter
+
+
+def set_prompter(value: Prompter | None) -> None:
+    """Tests install a prompter bound to a pipe input."""
+    global _prompter
+    _prompter = value
+
+
 # ---------------------------------------------------------------- destructive commands
 
 
@@ -234,7 +257,7 @@ def confirm_destructive(ctx: typer.Context, summary: str, *, yes: bool) -> None:
     if not common.can_prompt(ctx):
         raise UsageError(t("wizard.needs_yes", summary=summary))
     warning(summary)
-    if not common.prompter().confirm(t("wizard.proceed"), default=False):
+    if not prompter().confirm(t("wizard.proceed"), default=False):
         raise Cancelled()
 
 
@@ -383,20 +406,18 @@ class Wizard:
         err_console().print(Panel(grid, title=Text(self.title), expand=False))
 
     def _pick_and_edit(self) -> None:
-        from medisup.cli import common
 
         choices = [(s.key, f"{s.label}：{self._shown(s)}") for s in self.steps
                    if s.key in self.answers]
-        key = common.prompter().select(t("wizard.which"), choices)
+        key = prompter().select(t("wizard.which"), choices)
         self.edit(key)
 
     def review(self) -> None:
         """The summary and 确认保存？ 是 / 修改某项 / 取消, until the user saves or cancels."""
-        from medisup.cli import common
 
         while True:
             self.summary()
-            choice = common.prompter().select(t("wizard.confirm_save"), [
+            choice = prompter().select(t("wizard.confirm_save"), [
                 ("save", t("wizard.save")), ("edit", t("wizard.edit")),
                 ("cancel", t("wizard.cancel"))])
             if choice == "save":
@@ -409,7 +430,6 @@ class Wizard:
             as_options: Callable[[dict[str, Any]], dict[str, Any]]) -> T:
         """Ask, review, write; when the write is refused, say so, print the equivalent
         command line and offer 修改某项 / 重试 / 取消 with every answer kept."""
-        from medisup.cli import common
         from medisup.render import message
 
         self.ask_all()
@@ -420,7 +440,7 @@ class Wizard:
             except MedisupError as exc:
                 message(exc.message, style="red")
                 message(t("wizard.kept", command=command_line(ctx, as_options(self.answers))))
-                choice = common.prompter().select(t("wizard.after_failure"), [
+                choice = prompter().select(t("wizard.after_failure"), [
                     ("edit", t("wizard.edit")), ("retry", t("wizard.retry")),
                     ("cancel", t("wizard.give_up"))])
                 if choice == "cancel":

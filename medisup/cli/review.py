@@ -191,19 +191,20 @@ def annual(
         return report, pack_of(uow.session, report.department)
 
     report, pack = run(ctx, job, write=False)
+    from medisup.services.reviews.sections import sections
+
+    parts = sections(report, pack)
     if out:
         from pathlib import Path
 
         from medisup.excel.report import write_annual
 
-        write_annual(report, pack, Path(out))
+        write_annual(parts, Path(out))
         success(t("review.written", path=out))
     if fmt is OutputFormat.json:
         _json(report.as_dict())
     else:
-        from medisup.services.reviews.sections import sections
-
-        for section in sections(report, pack):
+        for section in parts:
             if fmt is OutputFormat.table and not section.rows:
                 continue
             render_rows([Column(k, text) for k, text, _ in section.columns], section.rows, fmt,

@@ -8,11 +8,12 @@ in ``cli/complaint.py``. The next split is the list and show renderers."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medisup.cli import common
+from medisup.cli import common, prompts
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
 from medisup.cli.prompts import YesOption
 from medisup.errors import MedisupError, UsageError
@@ -28,7 +29,7 @@ from medisup.render import (
 )
 
 if TYPE_CHECKING:
-    from medisup.packs import Pack
+    pass
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -55,22 +56,6 @@ CategoryOption = Annotated[list[str] | None, typer.Option("--category", help=_h(
 
 def _text(value: str | None) -> str:
     return "" if value is None else value
-
-
-def _masked(id_number: str) -> str:
-    from medisup.services.masking import mask_id_number
-
-    return mask_id_number(id_number) or id_number
-
-
-def _date(value: str | None, option: str):
-    return parse_date(value, option)
-
-
-def _today():
-    from datetime import date
-
-    return date.today()
 
 
 def _status(code: str | None) -> str:
@@ -161,7 +146,7 @@ def _show_explanation(findings, fmt: OutputFormat, *, application_id: int | None
 
 
 def _report_problems(problems, warnings: Sequence[str] = ()) -> None:
-    from medisup.services.eligibility import describe
+    from medisup.services.supervisors.eligibility import describe
 
     for text in warnings:
         warning(text)
@@ -171,14 +156,6 @@ def _report_problems(problems, warnings: Sequence[str] = ()) -> None:
 
 
 # ---------------------------------------------------------------- prompting
-
-
-def _pack(ctx: typer.Context, department: str | None) -> Pack:
-    from medisup.services.people import check_department
-    from medisup.services.supervisor_records import pack_for
-
-    return run(ctx, lambda uow: pack_for(uow.session, check_department(uow, department).code),
-               write=False)
 
 
 def _ask_or_require(ctx: typer.Context, missing: list[str], ask) -> None:
@@ -235,7 +212,7 @@ def apply(
     missing = [opt for opt, key in (("--name", "name"), ("--id-number", "id_number"),
                                     ("--category", "categories"), ("--channel", "channel"))
                if not values[key]]
-    applied = _date(applied_on, "--applied-on")
+    applied = parse_date(applied_on, "--applied-on")
 
     def write(answers: dict[str, Any]):
         v = {**values, **answers}
@@ -246,7 +223,7 @@ def apply(
             "background": v["background"], "categories": v["categories"],
         }
         findings = [*values["findings"], *answers.get("findings", ())]
-        form_on = _date(v["form_date"], "--form-date")
+        form_on = parse_date(v["form_date"], "--form-date")
         return run(ctx, lambda uow: supervisors.apply(
             uow, person, channel=v["channel"], recommending_body=v["recommending_body"],
             department=department, applied_on=applied, interests=interest or (),
@@ -264,13 +241,13 @@ def apply(
     if missing and common.can_prompt(ctx):
         from medisup.cli.supervisor_wizards import apply_wizard
 
-        result = apply_wizard(ctx, values, _pack(ctx, department)).run(ctx, write, as_options)
+        result = apply_wizard(ctx, values, common.department_pack(ctx, department)).run(ctx, write, as_options)
     else:
         common.require(ctx, missing)
         result = write({})
     a = result.application
     success(t("supervisor.applied", name=result.person.name,
-              person=_masked(result.person.id_number), dept=a.department_code, id=a.id))
+              person=common.masked(result.person.id_number), dept=a.department_code, id=a.id))
     _report_problems(result.problems, result.warnings)
     if fmt is not OutputFormat.table:
         render_record(_application_fields(), _application_row(a, False), fmt, sections={
@@ -298,13 +275,13 @@ def approve(
 ) -> None:
     from medisup.services import supervisors
 
-    start_d, on_d = _date(start, "--start"), _date(on, "--on")
+    start_d, on_d = parse_date(start, "--start"), parse_date(on, "--on")
     result = run(ctx, lambda uow: supervisors.approve(
         uow, id_number, department=department, start=start_d, on=on_d, findings=finding or (),
         all_met=all_met, override_reason=override_reason, note=note))
     term = result.term
     success(t("supervisor.approved", name=result.person.name,
-              person=_masked(result.person.id_number), dept=term.department_code,
+              person=common.masked(result.person.id_number), dept=term.department_code,
               number=term.number, start=term.start_date.isoformat(),
               end=term.end_date.isoformat()))
     if fmt is not OutputFormat.table:
@@ -329,13 +306,13 @@ def reject(
 
     values = {"reason": reason}
     _ask_or_require(ctx, [] if reason else ["--reason"], lambda: values.update(
-        reason=common.prompter().text(t("supervisor.ask.reason"), validate=required).strip()))
-    on_d = _date(on, "--on")
-    confirm_destructive(ctx, t("wizard.reject.summary", person=_masked(id_number),
+        reason=prompts.prompter().text(t("supervisor.ask.reason"), validate=required).strip()))
+    on_d = parse_date(on, "--on")
+    confirm_destructive(ctx, t("wizard.reject.summary", person=common.masked(id_number),
                                reason=_text(values["reason"])), yes=yes)
     a = run(ctx, lambda uow: supervisors.reject(uow, id_number, reason=_text(values["reason"]),
                                                department=department, on=on_d))
-    success(t("supervisor.rejected", person=_masked(id_number), dept=a.department_code,
+    success(t("supervisor.rejected", person=common.masked(id_number), dept=a.department_code,
               on=a.decided_on.isoformat()))
 
 
@@ -353,11 +330,11 @@ def renew(
 ) -> None:
     from medisup.services import supervisors
 
-    consent = _date(consent_date, "--consent-date")
-    on_d = _date(on, "--on")
+    consent = parse_date(consent_date, "--consent-date")
+    on_d = parse_date(on, "--on")
     term = run(ctx, lambda uow: supervisors.renew(uow, id_number, department=department,
                                                  consent_on=consent, on=on_d))
-    success(t("supervisor.renewed", person=_masked(id_number), dept=term.department_code,
+    success(t("supervisor.renewed", person=common.masked(id_number), dept=term.department_code,
               number=term.number, start=term.start_date.isoformat(),
               end=term.end_date.isoformat()))
     if consent is None and term.consent_on is not None:
@@ -380,12 +357,12 @@ def consent(
 
     values = {"on": on}
     _ask_or_require(ctx, [] if on else ["--date"], lambda: values.update(
-        on=common.prompter().text(t("supervisor.ask.consent_on"),
-                                  validate=validator(lambda v: _date(v, "--date"))).strip()))
-    day = _date(values["on"], "--date")
+        on=prompts.prompter().text(t("supervisor.ask.consent_on"),
+                                  validate=validator(lambda v: parse_date(v, "--date"))).strip()))
+    day = parse_date(values["on"], "--date")
     term = run(ctx, lambda uow: supervisors.record_consent(uow, id_number, on=day,
                                                           department=department))
-    success(t("supervisor.consent_recorded", person=_masked(id_number),
+    success(t("supervisor.consent_recorded", person=common.masked(id_number),
               dept=term.department_code, number=term.number, start=term.start_date.isoformat(),
               end=term.end_date.isoformat(), on=term.renewal_consent_on.isoformat(),
               article=_renewal_article(ctx, term.department_code)))
@@ -394,7 +371,7 @@ def consent(
 
 
 def _renewal_article(ctx: typer.Context, code: str) -> str:
-    from medisup.services.supervisor_records import pack_for
+    from medisup.services.supervisors.records import pack_for
 
     return run(ctx, lambda uow: pack_for(uow.session, code).cite("renewal_article"),
                write=False) or ""
@@ -422,11 +399,11 @@ def terminate(
             if a.get("rule"):  # the breach behind a discipline ground, in the same transaction
                 rests_on = supervisors.record_discipline(
                     uow, id_number, rule=a["rule"],
-                    occurred_on=_date(a.get("breach_on"), "--date"),
+                    occurred_on=parse_date(a.get("breach_on"), "--date"),
                     note=a.get("note", note)).id
             return supervisors.terminate(
                 uow, id_number, ground=_text(a.get("ground", ground)),
-                effective=_date(a.get("effective", effective), "--effective"),
+                effective=parse_date(a.get("effective", effective), "--effective"),
                 note=a.get("note", note), referral=a.get("referral", referral),
                 department=department, breach=rests_on)
         return run(ctx, both)
@@ -443,15 +420,15 @@ def terminate(
         label = ground or ""
         if not yes and common.can_prompt(ctx):
             try:
-                item = _pack(ctx, department).resolve("termination_grounds", label)
+                item = common.department_pack(ctx, department).resolve("termination_grounds", label)
                 label = f"{item.text()}（{item.cite()}）"
             except MedisupError:  # the service names the problem with the person's own pack
                 pass
-        confirm_destructive(ctx, t("wizard.terminate.summary", person=_masked(id_number),
+        confirm_destructive(ctx, t("wizard.terminate.summary", person=common.masked(id_number),
                                    ground=label,
-                                   on=_date(effective, "--effective") or _today()), yes=yes)
+                                   on=parse_date(effective, "--effective") or date.today()), yes=yes)
         done = write({})
-    success(t("supervisor.terminated", person=_masked(id_number), dept=done.department_code,
+    success(t("supervisor.terminated", person=common.masked(id_number), dept=done.department_code,
               ground=done.label, article=done.article, on=done.effective_on.isoformat()))
     if done.breach:
         message(t("supervisor.rests_on_breach", breach=done.breach))
@@ -507,7 +484,7 @@ def discipline(
     def write(a: dict[str, Any]):
         return run(ctx, lambda uow: supervisors.record_discipline(
             uow, id_number, rule=_text(a.get("rule", rule)),
-            occurred_on=_date(a.get("on", on), "--date"), note=a.get("note", note)))
+            occurred_on=parse_date(a.get("on", on), "--date"), note=a.get("note", note)))
 
     if not rule and common.can_prompt(ctx):
         from medisup.cli.supervisor_wizards import discipline_wizard
@@ -518,7 +495,7 @@ def discipline(
     else:
         common.require(ctx, [] if rule else ["--rule"])
         done = write({})
-    success(t("supervisor.disciplined", person=_masked(id_number), rule=done.label,
+    success(t("supervisor.disciplined", person=common.masked(id_number), rule=done.label,
               article=done.article, on=done.occurred_on.isoformat()))
     if fmt is not OutputFormat.table:
         render_record(_discipline_columns(), done.as_dict(), fmt)
@@ -552,7 +529,7 @@ def interests(
 ) -> None:
     from medisup.services import supervisors
 
-    on_d = _date(on, "--on")
+    on_d = parse_date(on, "--on")
     if action == "list":
         rows = run(ctx, lambda uow: supervisors.list_interests(uow, id_number, active_only=active),
                    write=False)
@@ -564,7 +541,7 @@ def interests(
             return run(ctx, lambda uow: supervisors.add_interest(
                 uow, id_number, name=_text(a.get("name", name)),
                 credit_code=a.get("credit_code", credit_code),
-                declared_on=_date(a.get("on", on), "--on"), note=a.get("note", note)))
+                declared_on=parse_date(a.get("on", on), "--on"), note=a.get("note", note)))
 
         if not name and common.can_prompt(ctx):
             from medisup.cli.supervisor_wizards import interest_wizard
@@ -575,14 +552,14 @@ def interests(
         else:
             common.require(ctx, [] if name else ["--name"])
             row = write({})
-        success(t("supervisor.interest_added", person=_masked(id_number),
+        success(t("supervisor.interest_added", person=common.masked(id_number),
                   name=row.institution_name, code=row.credit_code or "—"))
     elif action == "remove":
         if not (name or credit_code):
             raise UsageError(t("cli.missing_options", options="--credit-code / --name"))
         row = run(ctx, lambda uow: supervisors.remove_interest(
             uow, id_number, credit_code=credit_code, name=name, on=on_d))
-        success(t("supervisor.interest_removed", person=_masked(id_number),
+        success(t("supervisor.interest_removed", person=common.masked(id_number),
                   name=row.institution_name, on=row.withdrawn_on.isoformat()))
     else:
         raise UsageError(t("cli.bad_parameter", option="ACTION",
@@ -644,10 +621,10 @@ def list_(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.render import page_footer, stream_rows
-    from medisup.services import supervisor_views
+    from medisup.services.supervisors import views as supervisor_views
 
-    before = _date(ending_before, "--ending-before")
-    day = _date(as_of, "--as-of")
+    before = parse_date(ending_before, "--ending-before")
+    day = parse_date(as_of, "--as-of")
     table = fmt is OutputFormat.table
     paged = not all_ and (table or bool(limit or page))
     result = run(ctx, lambda uow: supervisor_views.supervisor_page(
@@ -748,7 +725,7 @@ def show(
 ) -> None:
     from medisup.services import supervisors
 
-    day = _date(as_of, "--as-of")
+    day = parse_date(as_of, "--as-of")
     detail = run(ctx, lambda uow: supervisors.show(uow, id_number, as_of=day, reveal=reveal),
                  write=reveal)
     table = fmt is OutputFormat.table
@@ -757,7 +734,7 @@ def show(
         record.update(gender=_gender(detail.person.gender),
                       categories=list(detail.category_labels),
                       background=detail.background_label)
-    from medisup.services import complaints
+    from medisup.services.supervisors import complaints
 
     sections = _show_sections(detail, table, explain)
     sections["complaints"] = (complaint_cli.columns(), complaint_cli.rows(  # nm Art. 15
@@ -792,7 +769,7 @@ def update(
             "--name, --ethnicity, --phone, --email, --address, --work-unit, --background, "
             "--category")))
     person = run(ctx, lambda uow: supervisors.update(uow, id_number, changes))
-    success(t("supervisor.updated", name=person.name, person=_masked(person.id_number),
+    success(t("supervisor.updated", name=person.name, person=common.masked(person.id_number),
               fields=", ".join(sorted(changes))))
     if fmt is not OutputFormat.table:
         render_record(_person_fields(), person.masked().as_dict(), fmt)

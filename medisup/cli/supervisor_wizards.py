@@ -5,13 +5,13 @@ build these when a terminal is there to ask in and options were left out."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from medisup.cli import common
-from medisup.cli.common import run
-from medisup.cli.supervisor import _date, _masked, _pack, _today
+from medisup.cli import common, prompts
+from medisup.cli.common import parse_date, run
 from medisup.i18n import t
 
 if TYPE_CHECKING:
@@ -23,9 +23,9 @@ def apply_wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
     answer is checked by the same function the service uses, as it is given."""
     from medisup.cli.prompts import Wizard, item_label, required, validator
     from medisup.render import message
-    from medisup.services import identity
+    from medisup.services.supervisors import identity
 
-    p = common.prompter()
+    p = prompts.prompter()
     w = Wizard(t("wizard.apply.title"))
 
     def choices(kind: str) -> list[tuple[str, str]]:
@@ -41,7 +41,7 @@ def apply_wizard(ctx: typer.Context, values: dict[str, Any], pack: Pack):
             return answer.strip() or None
         w.step(key, question.split("（")[0].rstrip("：:"), ask)
 
-    from medisup.services import eligibility
+    from medisup.services.supervisors import eligibility
 
     coded = {"categories": "categories", "channel": "channels",
              "recommending_body": "recommending_bodies", "background": "backgrounds"}
@@ -155,11 +155,11 @@ def ask_record(w, p, pack: Pack, values: dict[str, Any]) -> None:
     clause that weighs them (nm Art. 6 last paragraph; gx Art. 3(四), Art. 4): each checked
     as typed by the service's own rule."""
     from medisup.cli.prompts import validator
-    from medisup.services import supervisor_rules
+    from medisup.services.supervisors import rules as supervisor_rules
 
     def day_check(text: str) -> None:
-        applied = _date(values.get("applied_on"), "--applied-on") or _today()
-        supervisor_rules.check_form_date(_date(text, "--form-date"), applied, _today())
+        applied = parse_date(values.get("applied_on"), "--applied-on") or date.today()
+        supervisor_rules.check_form_date(parse_date(text, "--form-date"), applied, date.today())
 
     if pack.health_article and values.get("health") is None:
         article = pack.cite("health_article")
@@ -192,9 +192,9 @@ def terminate_wizard(ctx: typer.Context, id_number: str, department: str | None,
     where the pack links the ground to a referral, where the case goes."""
     from medisup.cli.prompts import Wizard, item_label, validator
 
-    pack = _pack(ctx, department)
-    p = common.prompter()
-    w = Wizard(t("wizard.terminate.title", person=_masked(id_number)))
+    pack = common.department_pack(ctx, department)
+    p = prompts.prompter()
+    w = Wizard(t("wizard.terminate.title", person=common.masked(id_number)))
     w.given(t("supervisor.col.effective_on"), effective)
     w.given(t("supervisor.col.referral"), referral)
     w.given(t("supervisor.col.note"), note)
@@ -202,18 +202,18 @@ def terminate_wizard(ctx: typer.Context, id_number: str, department: str | None,
     def item(a: dict[str, Any]):
         return pack.resolve("termination_grounds", a["ground"])
 
-    from medisup.services.terms import offered_ground
+    from medisup.services.supervisors.terms import offered_ground
 
     offered = run(ctx, lambda uow: offered_ground(  # a recorded breach: its ground first
-        uow, id_number, on=_date(effective, "--effective") or _today(), department=department),
+        uow, id_number, on=parse_date(effective, "--effective") or date.today(), department=department),
         write=False)
     w.step("ground", t("supervisor.col.ground"), lambda prior: p.select(
         t("supervisor.ask.ground"), [(i.code, item_label(i)) for i in pack.termination_grounds],
         default=prior or offered), show=lambda v: f"{item({'ground': v}).text()}（{item({'ground': v}).cite()}）")
     if effective is None:
         w.step("effective", t("supervisor.col.effective_on"), lambda prior: p.text(
-            t("wizard.terminate.ask_effective"), default=prior or _today().isoformat(),
-            validate=validator(lambda v: _date(v, "--effective"))).strip())
+            t("wizard.terminate.ask_effective"), default=prior or date.today().isoformat(),
+            validate=validator(lambda v: parse_date(v, "--effective"))).strip())
     if referral is None:
         w.step("referral", t("supervisor.col.referral"), lambda prior: p.text(
             t("wizard.terminate.ask_referral", note=item(w.answers).note_text() or ""),
@@ -228,8 +228,8 @@ def terminate_wizard(ctx: typer.Context, id_number: str, department: str | None,
         else t("wizard.terminate.rule_recorded"))
     w.step("breach_on", t("supervisor.col.occurred_on"), lambda prior: p.text(
         t("wizard.terminate.ask_breach_on"),
-        default=prior or w.answers.get("effective") or effective or _today().isoformat(),
-        validate=validator(lambda v: _date(v, "--date"))).strip(),
+        default=prior or w.answers.get("effective") or effective or date.today().isoformat(),
+        validate=validator(lambda v: parse_date(v, "--date"))).strip(),
         when=lambda a: item(a).from_discipline and bool(a.get("rule")), depends=("rule",))
     if note is None:
         w.step("note", t("supervisor.col.note"), lambda prior: p.text(
@@ -243,9 +243,9 @@ def discipline_wizard(ctx: typer.Context, id_number: str, *, on: str | None,
     today) and a note; then the summary."""
     from medisup.cli.prompts import Wizard, item_label, validator
 
-    pack = _pack(ctx, None)
-    p = common.prompter()
-    w = Wizard(t("wizard.discipline.title", person=_masked(id_number)))
+    pack = common.department_pack(ctx, None)
+    p = prompts.prompter()
+    w = Wizard(t("wizard.discipline.title", person=common.masked(id_number)))
     w.given(t("supervisor.col.occurred_on"), on)
     w.given(t("supervisor.col.note"), note)
     w.step("rule", t("supervisor.col.rule"), lambda prior: p.select(
@@ -254,8 +254,8 @@ def discipline_wizard(ctx: typer.Context, id_number: str, *, on: str | None,
                                       f"（{pack.resolve('discipline_rules', v).cite()}）")
     if on is None:
         w.step("on", t("supervisor.col.occurred_on"), lambda prior: p.text(
-            t("wizard.discipline.ask_on"), default=prior or _today().isoformat(),
-            validate=validator(lambda v: _date(v, "--date"))).strip())
+            t("wizard.discipline.ask_on"), default=prior or date.today().isoformat(),
+            validate=validator(lambda v: parse_date(v, "--date"))).strip())
     if note is None:
         w.step("note", t("supervisor.col.note"), lambda prior: p.text(
             t("wizard.discipline.ask_note"), default=prior or "").strip() or None)
@@ -267,10 +267,10 @@ def interest_wizard(id_number: str, *, credit_code: str | None, on: str | None,
     """The institution, its unified social credit code (checked as typed), the day the
     interest was declared and a note; then the summary."""
     from medisup.cli.prompts import Wizard, required, validator
-    from medisup.services.lead_rules import check_credit_code
+    from medisup.services.supervisors.identity import check_credit_code
 
-    p = common.prompter()
-    w = Wizard(t("wizard.interest.title", person=_masked(id_number)))
+    p = prompts.prompter()
+    w = Wizard(t("wizard.interest.title", person=common.masked(id_number)))
     w.given(t("supervisor.col.credit_code"), credit_code)
     w.given(t("supervisor.col.declared_on"), on)
     w.given(t("supervisor.col.note"), note)
@@ -279,12 +279,12 @@ def interest_wizard(id_number: str, *, credit_code: str | None, on: str | None,
     if credit_code is None:
         w.step("credit_code", t("supervisor.col.credit_code"), lambda prior: p.text(
             t("wizard.interest.ask_credit_code"), default=prior or "",
-            validate=validator(lambda v: check_credit_code(v) if v.strip() else None)
+            validate=validator(lambda v: check_credit_code(v, required=False))
         ).strip() or None)
     if on is None:
         w.step("on", t("supervisor.col.declared_on"), lambda prior: p.text(
-            t("wizard.interest.ask_on"), default=prior or _today().isoformat(),
-            validate=validator(lambda v: _date(v, "--on"))).strip())
+            t("wizard.interest.ask_on"), default=prior or date.today().isoformat(),
+            validate=validator(lambda v: parse_date(v, "--on"))).strip())
     if note is None:
         w.step("note", t("supervisor.col.note"), lambda prior: p.text(
             t("wizard.discipline.ask_note"), default=prior or "").strip() or None)

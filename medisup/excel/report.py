@@ -12,17 +12,18 @@ from typing import TYPE_CHECKING, Any
 from medisup.excel.writer import display_width, sheet_title
 
 if TYPE_CHECKING:
-    from medisup.packs import Pack
-    from medisup.services.reviews.annual import AnnualReport
+    from collections.abc import Sequence
+
+    from medisup.services.reviews.sections import Section
 
 
-def write_annual(report: AnnualReport, pack: Pack, out: Path) -> Path:
-    """Write the report to ``out`` (replaced only once the new file is complete)."""
+def write_annual(sections: Sequence[Section], out: Path) -> Path:
+    """Write the annual review's sections (as ``review annual`` prints them) to ``out``,
+    a sheet each (replaced only once the new file is complete)."""
     import xlsxwriter
 
     from medisup.errors import InvalidValue
     from medisup.i18n import t
-    from medisup.services.reviews.sections import sections
 
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
@@ -40,7 +41,7 @@ def write_annual(report: AnnualReport, pack: Pack, out: Path) -> Path:
         header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
                                   "text_wrap": True, "valign": "vcenter"})
         money = book.add_format({"num_format": "#,##0.00"})
-        for section in sections(report, pack):
+        for section in sections:
             sheet = book.add_worksheet(sheet_title(t(f"review.section.{section.key}")))
             sheet.write_string(0, 0, section.title, title_fmt)
             for index, (_key, label, _kind) in enumerate(section.columns):

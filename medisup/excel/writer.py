@@ -1,4 +1,8 @@
-"""Writing workbooks: exports, the clerk's own workbook marked with its errors, import templates."""
+"""Writing workbooks: exports, the clerk's own workbook marked with its errors, import templates.
+
+Over 400 lines: the export writer, the error workbook and the templates share the column
+formats and the print set-up.
+"""
 
 from __future__ import annotations
 

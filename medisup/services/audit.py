@@ -1,4 +1,8 @@
-"""The audit trail: every change and every disclosure, in a tamper-evident hash chain."""
+"""The audit trail: every change and every disclosure, in a tamper-evident hash chain.
+
+Over 400 lines: writing an entry, sealing, verifying the chain and reading it back share the
+canonical form that the hash covers, which must exist once.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,15 @@ import hmac
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
+from medisup import clock
+from medisup.canonical import plain
 from medisup.errors import DataError
 from medisup.i18n import t
 from medisup.models import AuditEntry, Counter
-from medisup.render import plain
 
 GENESIS = "0" * 64
 HEAD_COUNTER = "audit"
@@ -100,7 +104,7 @@ def _head(session: Session) -> tuple[Counter, bool]:
 def _write(session: Session, head: Counter, key: bytes | None, **values: Any) -> AuditEntry:
     entry = AuditEntry(
         id=head.value + 1,
-        at=datetime.now(UTC).isoformat(timespec="microseconds"),
+        at=clock.now().isoformat(timespec="microseconds"),
         prev_hash=head.head or GENESIS,
         **values,
     )
@@ -460,7 +464,7 @@ def log(
         if not reveal:
             before, after = mask_personal(before), mask_personal(after)
         rows.append({
-            "id": e.id, "at": _local(e.at), "operator": e.operator,
+            "id": e.id, "at": clock.local_text(e.at), "operator": e.operator,
             "dept": e.dept, "command": e.command, "action": e.action, "entity": e.entity,
             "entity_id": e.entity_id, "before": before, "after": after,
             "batch_id": e.batch_id, "hash": str(e.hash)[:12],
@@ -485,11 +489,3 @@ def _document(text: Any) -> Any:
         return json.loads(text)
     except (TypeError, ValueError):
         return str(text)
-
-
-def _local(at: str) -> str:
-    """Stored in UTC; shown in the machine's local time (a bureau reads Beijing time)."""
-    try:
-        return datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except (TypeError, ValueError):
-        return str(at)[:19].replace("T", " ")

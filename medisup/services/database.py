@@ -93,7 +93,7 @@ def initialise(
             if missing:
                 raise InvalidValue(t("field.first_dept"), "", t("init.need_first", options=", ".join(missing)))
             dept = departments.add(uow, code=code, name=name, pack=pack, quota=quota, first=True)
-        from medisup.services.certificates import ensure_secret
+        from medisup.services.supervisors.certificates import ensure_secret
 
         ensure_secret(uow.session)  # the key of certificate verification codes
     return InitResult(describe_url(settings.database_url), before, after, dept, existing,

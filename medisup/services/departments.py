@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, func, select
 
+from medisup import clock
 from medisup.errors import InvalidValue, NotFound, RuleViolation
 from medisup.i18n import t
 from medisup.models import Department
 from medisup.services.dept_tree import children_by_parent, subtree_codes
 
 if TYPE_CHECKING:
+    from medisup.packs import Pack
     from medisup.services.uow import UnitOfWork
 
 # GB/T 2260 province-level prefixes.
@@ -152,7 +153,7 @@ def add(
         pack = pack or parent_dept.pack
     pack = _check_pack(pack)
     dept = Department(code=code, name=name, parent_code=parent, pack=pack, quota=quota,
-                      created_at=datetime.now(UTC))
+                      created_at=clock.now())
     session.add(dept)
     session.flush()
     uow.audit("create", "department", code, after=_snapshot(dept))
@@ -233,3 +234,26 @@ def show(uow: UnitOfWork, code: str) -> DepartmentPublic:
     code = validate_code(code)
     uow.check_scope(code)
     return _public(uow.session, get(uow.session, code))
+
+
+def check_department(uow: UnitOfWork, code: str | None) -> Department:
+    """The department named (default: the operator's own), which must be in scope."""
+    code = validate_code(code) if code else uow.require_dept()
+    dept = get(uow.session, code)
+    uow.check_scope(code)
+    return dept
+
+
+def scoped_with_packs(uow: UnitOfWork) -> list[tuple[Department, Pack]]:
+    """The departments in the operator's scope, each with its pack (each pack read once):
+    what a bulk import checks its rows against."""
+    from medisup.packs import load_pack
+
+    packs: dict[str, Pack] = {}
+    out = []
+    for dept in uow.session.scalars(select(Department).where(
+            col(Department.code).in_(sorted(uow.scope)))):
+        if dept.pack not in packs:
+            packs[dept.pack] = load_pack(dept.pack)
+        out.append((dept, packs[dept.pack]))
+    return out

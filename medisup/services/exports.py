@@ -9,11 +9,13 @@ temporary files too, never the system's temp folder) and renamed at the end, so 
 interrupted export never leaves half a file under the target's name, a killed one's stage
 is removed by the next export into that folder, and an existing file is replaced only
 when asked.
+
+Over 400 lines: the roster export, the lead export and the templates share one staging and
+audit path, kept in one module so that a reveal is recorded the same way for each.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import or_, select
 
+from medisup.collector import collector_paused
 from medisup.errors import DataError, InvalidValue, UsageError
 from medisup.excel import LEAD_COLUMNS, SUPERVISOR_COLUMNS, ColumnSpec
 from medisup.excel.normalise import LIST_SEPARATORS
@@ -37,12 +40,13 @@ from medisup.models import (
     Person,
 )
 from medisup.packs import TARGET_KINDS, Pack
-from medisup.services import lead_rules, supervisor_query
-from medisup.services.lead_views import LeadFilter
+from medisup.services.departments import check_department
+from medisup.services.leads import rules as lead_rules
+from medisup.services.leads.query import LeadFilter
 from medisup.services.masking import mask_birth_date, mask_id_number, mask_phone, mask_text
-from medisup.services.people import check_department
-from medisup.services.supervisor_query import Roster, Scope
-from medisup.services.supervisor_records import STATUSES, pack_for
+from medisup.services.supervisors import query as supervisor_query
+from medisup.services.supervisors.query import Roster, Scope
+from medisup.services.supervisors.records import STATUSES, pack_for
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork
@@ -141,19 +145,6 @@ def _default_mode(path: Path) -> None:
     path.chmod(0o666 & ~umask)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a hundred thousand acyclic rows are built and
-    written: each collection would rescan all of them, for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _write(stage: Stage, columns: Sequence[ColumnSpec], rows: Iterable[Mapping[str, Any]], *,
            sheet: str, title: str) -> int:
     from medisup.excel import write_rows
@@ -227,7 +218,7 @@ def export_supervisors(
                        ending_before=ending_before, ending_within=ending_within)
     # The stage first: a folder that cannot be written is refused before the reveal is
     # recorded.
-    with _collector_paused(), staged(target, force=force, private=reveal) as stage:
+    with collector_paused(), staged(target, force=force, private=reveal) as stage:
         roster = supervisor_query.roster(uow, root, status=status, category=category, channel=channel,
                          ending_before=ending_before, ending_within=ending_within, on=on)
         title = t("export.title.supervisors", scope=_scope_text(root, roster.scope.codes),
@@ -245,6 +236,8 @@ def export_supervisors(
         count = _write(stage, SUPERVISOR_EXPORT_COLUMNS, records,
                        sheet=t("export.sheet.supervisors"), title=title)
         del records
+    if reveal and count:
+        _record_finish(uow, record, target, count)
     return ExportReport("supervisors", "supervisors", str(target), count, not reveal)
 
 
@@ -262,6 +255,25 @@ def _record_reveal(uow: UnitOfWork, record: Recorder | None, target: Path,
         return
     uow.session.commit()
     record(lambda audit: audit.audit("reveal", "export", target.name, after=after))
+
+
+def _record_finish(uow: UnitOfWork, record: Recorder | None, target: Path, rows: int) -> None:
+    """The revealed file finished: its rows and SHA-256, recorded once it is in place
+    under its name.  A reveal without this entry is an export that did not finish (killed,
+    or failed), whose stage the next export removes; a file whose digest differs from the
+    entry's was changed after the export."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with target.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    after = {"file": str(target.resolve()), "rows": rows, "sha256": digest.hexdigest()}
+    if record is None:
+        uow.audit("finish", "export", target.name, after=after)
+        return
+    uow.session.commit()
+    record(lambda audit: audit.audit("finish", "export", target.name, after=after))
 
 
 def _filters(**values: Any) -> dict[str, Any]:
@@ -393,9 +405,9 @@ def export_leads(
     record: Recorder | None = None,
 ) -> ExportReport:
     """The leads ``lead list`` selects with the same filters (the same selection,
-    :mod:`lead_query`), oldest first, streamed into a new workbook; descriptions and the
+    :mod:`leads.query`), oldest first, streamed into a new workbook; descriptions and the
     reporters' ID numbers are hidden unless revealed."""
-    from medisup.services import lead_query
+    from medisup.services.leads import query as lead_query
 
     target = check_target(path, force=force)
     f = filters or LeadFilter()
@@ -412,7 +424,7 @@ def export_leads(
         newest_first=False, limit=f.limit)
     title = t("export.title.leads", scope=_scope_text(root, selection.codes),
               today=date.today().isoformat())
-    with _collector_paused(), staged(target, force=force, private=reveal) as stage:
+    with collector_paused(), staged(target, force=force, private=reveal) as stage:
         revealed: frozenset[str] | None = None
         if reveal:
             # Which leads the file will hold, known (and recorded) before it is written;
@@ -430,6 +442,8 @@ def export_leads(
         records = _lead_records(uow, statement, selection.codes, revealed, reveal=reveal)
         count = _write(stage, LEAD_EXPORT_COLUMNS, records, sheet=t("export.sheet.leads"),
                        title=title)
+    if reveal and count:
+        _record_finish(uow, record, target, count)
     return ExportReport("leads", "leads", str(target), count, not reveal)
 
 

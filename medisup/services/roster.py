@@ -11,7 +11,7 @@ from medisup.models import Term
 
 def serving_clause(on: date):
     """SQL condition: a term that covers ``on`` and was not terminated by then (the rule
-    of :func:`medisup.services.supervisor_rules.serves_on`, for a query)."""
+    of :func:`medisup.services.supervisors.rules.serves_on`, for a query)."""
     return (
         (col(Term.start_date) <= on)
         & (col(Term.end_date) >= on)

@@ -108,7 +108,7 @@ def attendance_code(value: bool | None) -> str:
 
 
 def check_kind(pack: Pack, text: str) -> PackItem:
-    from medisup.services.identity import clean_text
+    from medisup.services.supervisors.identity import clean_text
 
     return pack.resolve("activity_kinds", clean_text(text))
 
@@ -124,7 +124,7 @@ def check_topic(value: Any) -> str:
 def check_institutions(kind: PackItem, pairs: list[tuple[str, str | None]]) -> list[Institution]:
     """Institutions named for an activity: only kinds that inspect take them; a name is
     required, and a credit code too where the pack's kind says so; codes are checked."""
-    from medisup.services.lead_rules import check_credit_code
+    from medisup.services.supervisors.identity import check_credit_code
 
     out: list[Institution] = []
     for name, code in pairs:
@@ -134,7 +134,7 @@ def check_institutions(kind: PackItem, pairs: list[tuple[str, str | None]]) -> l
                                                         kind=kind.text()))
         if not clean or len(clean) > NAME_LIMIT:
             raise InvalidValue("--institution", clean, t("activity.expect_text", limit=NAME_LIMIT))
-        checked = check_credit_code(code)
+        checked = check_credit_code(code, required=False)
         if checked is None and kind.needs_credit_code:
             raise InvalidValue("--credit-code", "", t("activity.expect_credit_code",
                                                       name=clean, kind=kind.text(),
@@ -158,7 +158,7 @@ def conflicts(session: Session, person_ids: list[int], institutions: list[Instit
     institution, by credit code or by name (the lead rule, nm Art. 9(四), GX Art. 7(六))."""
     from sqlmodel import or_
 
-    from medisup.services.lead_rules import Target, conflict_of
+    from medisup.services.leads.rules import Target, conflict_of
 
     if not institutions or not person_ids:
         return {}
@@ -195,7 +195,7 @@ def institutions_of(session: Session, activity_id: int) -> list[Institution]:
 
 def detail_of(uow: UnitOfWork, activity: Activity, *, reveal: bool,
               warnings: tuple[str, ...] = ()) -> ActivityDetail:
-    from medisup.services.supervisor_records import pack_for
+    from medisup.services.supervisors.records import pack_for
 
     session = uow.session
     pack = pack_for(session, activity.department_code)

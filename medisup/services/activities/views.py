@@ -23,9 +23,9 @@ from medisup.services.activities.records import (
     detail_of,
     find_activity,
 )
+from medisup.services.departments import check_department
 from medisup.services.masking import mask_id_number
-from medisup.services.people import check_department
-from medisup.services.supervisor_records import item_text, pack_for
+from medisup.services.supervisors.records import item_text, pack_for
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork

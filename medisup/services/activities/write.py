@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col, func, select
 
+from medisup import clock
 from medisup.errors import InvalidValue, RuleViolation
 from medisup.i18n import t
 from medisup.models import Activity, ActivityInstitution, Opinion, Participation, Person
@@ -27,9 +28,10 @@ from medisup.services.activities.records import (
     number_of,
     snapshot,
 )
+from medisup.services.departments import check_department
 from medisup.services.masking import mask_id_number
-from medisup.services.people import check_department, check_note
-from medisup.services.supervisor_records import now, pack_for
+from medisup.services.supervisors.people import check_note
+from medisup.services.supervisors.records import pack_for
 
 if TYPE_CHECKING:
     from medisup.services.uow import UnitOfWork
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 
 def _calendar_warning(pack, day: date) -> str | None:
     """An activity dated in a year no holiday calendar covers: allowed, but said."""
-    from medisup.services.deadlines import calendar_covers
+    from medisup.services.leads.deadlines import calendar_covers
 
     if day.year in pack.holiday_years or calendar_covers(day.year):
         return None
@@ -45,7 +47,7 @@ def _calendar_warning(pack, day: date) -> str | None:
 
 
 def _people(uow: UnitOfWork, refs: Sequence[str]) -> list[Person]:
-    from medisup.services.lead_views import find_supervisor
+    from medisup.services.leads.records import find_supervisor
 
     out: list[Person] = []
     for ref in refs:
@@ -134,7 +136,7 @@ def add(uow: UnitOfWork, data: NewActivity, *, today: date | None = None) -> Act
     overrides = _check_conflicts(uow, pack, people, insts, data.held_on, reason, number)
     row = Activity(number=number, department_code=dept.code, kind=kind.code,
                    held_on=data.held_on, topic=topic, note=note, confidential=kind.confidential,
-                   status="held" if data.held_on <= today else "planned", created_at=now(),
+                   status="held" if data.held_on <= today else "planned", created_at=clock.now(),
                    batch_id=uow.batch_id)
     session.add(row)
     session.flush()
@@ -249,8 +251,8 @@ def record_opinion(
 ) -> OpinionView:
     """An opinion or suggestion a supervisor raised at a meeting or sent in; counted by
     the annual review, never a violation."""
-    from medisup.services.lead_rules import check_channel
-    from medisup.services.people import check_not_future
+    from medisup.services.leads.rules import check_channel
+    from medisup.services.supervisors.people import check_not_future
 
     session = uow.session
     day = check_not_future(received_on, "--on", today)
@@ -266,7 +268,7 @@ def record_opinion(
     _check_serving(uow, [person], dept.code, day)
     row = Opinion(person_id=person.id, department_code=dept.code,
                   activity_id=linked.id if linked else None, received_on=day, channel=code,
-                  summary=text, created_at=now())
+                  summary=text, created_at=clock.now())
     session.add(row)
     session.flush()
     uow.audit("create", "opinion", row.id, after={"person_id": person.id, "received_on": day,

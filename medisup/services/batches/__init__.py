@@ -2,7 +2,8 @@
 and undo.
 
 An import checks every row first (the per-kind checkers live in
-:mod:`medisup.services.imports`) and writes only when no row has a problem, all in the
+:mod:`medisup.services.supervisors.import_roster`, :mod:`medisup.services.leads.import_ledger`)
+and writes only when no row has a problem, all in the
 command's one transaction.  Rows are written in bulk — Core ``insert()``/``update()``
 statements run as one executemany each, primary keys reserved up front so children can
 name new parents — never as ORM objects one by one.  Instead of one audit entry per row,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from medisup.render import plain
+from medisup.canonical import plain
 
 # ---------------------------------------------------------------- ranges of ids
 

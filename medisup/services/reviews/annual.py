@@ -86,7 +86,7 @@ def annual(uow: UnitOfWork, *, year: int, department: str | None = None,
            as_of: date | None = None) -> AnnualReport:
     """Read-only figures for ``year``, taken on 31 December (or ``as_of`` if earlier)."""
     from medisup.services.departments import pack_of
-    from medisup.services.terms import quota_of
+    from medisup.services.supervisors.terms import quota_of
 
     session = uow.session
     if not MIN_YEAR <= year <= MAX_YEAR:

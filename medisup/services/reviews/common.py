@@ -20,7 +20,7 @@ from medisup.models import (
     Participation,
     Term,
 )
-from medisup.services.lead_rules import VERIFIED
+from medisup.services.leads.rules import VERIFIED
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -80,8 +80,7 @@ class TermRecord:
 
 def scope_codes(uow: UnitOfWork, department: str | None) -> list[str]:
     """The department named (the operator's by default) and every one below it."""
-    from medisup.services.departments import subtree_codes
-    from medisup.services.people import check_department
+    from medisup.services.departments import check_department, subtree_codes
 
     return subtree_codes(uow.session, check_department(uow, department).code)
 

@@ -25,7 +25,7 @@ from medisup.models import (
     Term,
     Termination,
 )
-from medisup.services.lead_items import subject_of
+from medisup.services.leads.items import subject_of
 from medisup.services.roster import serving_clause
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from medisup.i18n import t
-from medisup.services.supervisor_records import item_text
+from medisup.services.supervisors.records import item_text
 
 if TYPE_CHECKING:
     from medisup.packs import Pack

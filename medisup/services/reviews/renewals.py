@@ -90,7 +90,7 @@ def renewals(uow: UnitOfWork, *, within: int = DEFAULT_WITHIN, as_of: date | Non
     simply expire, those ended within the renewal grace period (``terms.RENEWAL_GRACE_DAYS``);
     under a pack that dismisses automatically, every one not yet dismissed."""
     from medisup.services.departments import pack_of
-    from medisup.services.terms import RENEWAL_GRACE_DAYS
+    from medisup.services.supervisors.terms import RENEWAL_GRACE_DAYS
 
     session = uow.session
     as_of = as_of or date.today()

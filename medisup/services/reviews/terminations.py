@@ -191,7 +191,7 @@ def terminations(uow: UnitOfWork, *, as_of: date | None = None, department: str 
 
 def _apply(uow: UnitOfWork, items: list[TerminationItem]) -> list[dict[str, Any]]:
     """自然解聘 through the ordinary termination (certificate revoked, audited)."""
-    from medisup.services.terms import terminate
+    from medisup.services.supervisors.terms import terminate
 
     done = []
     for item in items:
@@ -206,12 +206,12 @@ def _apply(uow: UnitOfWork, items: list[TerminationItem]) -> list[dict[str, Any]
 
 
 def _label(pack: Pack, code: str) -> str:
-    from medisup.services.supervisor_records import item_text
+    from medisup.services.supervisors.records import item_text
 
     return item_text(pack, "discipline_rules", code) or code
 
 
 def _article(pack: Pack, code: str) -> str:
-    from medisup.services.supervisor_records import item_article
+    from medisup.services.supervisors.records import item_article
 
     return item_article(pack, "discipline_rules", code)
