@@ -1,6 +1,6 @@
 """Reading a pack file and checking every key, type and cross-reference in it.
 
-Over 400 lines: one checking function per pack section, each naming the key and value a bad
+Over 600 lines: one checking function per pack section, each naming the key and value a bad
 pack gets wrong.
 """
 
