@@ -27,13 +27,45 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+# What a table cell holds decides whether it may wrap: codes, numbers, dates and amounts
+# never break across lines (a lead number split as ``150102-2`` / ``026-0002`` is misread);
+# names and free text fold.
+CODE, DATE, AMOUNT, TEXT = "code", "date", "amount", "text"
+_CODE_KEYS = frozenset({"number", "code", "phone", "hash", "anchor", "department", "items",
+                        "certificate", "status", "gender", "age", "result", "criterion"})
+_DATE_KEYS = frozenset({"due", "accept_by", "handle_by", "claim_by", "as_of", "date", "time",
+                        "at", "term_start", "term_end", "expires", "since", "until"})
+
+
 @dataclass(frozen=True)
 class Column:
-    """One output column: stable key for scripts, label for people."""
+    """One output column: stable key for scripts, label for people.
+
+    ``kind`` says whether a table may wrap the column's cells (``text``) or must keep
+    each on one line (``code``, ``date``, ``amount``); left empty it is told from the key
+    (``*_number``, ``*_code``, ``*_on``, ``*_date``, ``amount*`` …)."""
 
     key: str
     label: str
     justify: str = "left"
+    kind: str = ""
+
+    @property
+    def fixed(self) -> bool:
+        """Whether a cell of this column is never broken across lines."""
+        return (self.kind or kind_of(self.key, self.justify)) != TEXT
+
+
+def kind_of(key: str, justify: str = "left") -> str:
+    """The kind of a column from its key (see :class:`Column`)."""
+    if justify == "right" or "amount" in key or key.endswith(("_count", "_days")):
+        return AMOUNT
+    if key in _DATE_KEYS or key.endswith(("_on", "_date", "_at", "_from", "_to")):
+        return DATE
+    if key in _CODE_KEYS or key.endswith(("_number", "_code", "_phone", "_id", "id")) \
+            or key.startswith(("id_", "status")):
+        return CODE
+    return TEXT
 
 
 @cache
@@ -80,8 +112,10 @@ def render_rows(
     *,
     title: str | None = None,
     empty: str | None = None,
+    styles: Sequence[str | None] | None = None,
 ) -> None:
-    """Render a list of records."""
+    """Render a list of records (``styles``: a rich style per row of a table, e.g. red
+    for an overdue lead; plain output carries the same meaning as a marker column)."""
     rows = list(rows)
     if fmt is OutputFormat.json:
         _write(json_text([{c.key: r.get(c.key) for c in columns} for r in rows]) + "\n")
@@ -97,15 +131,137 @@ def render_rows(
     if not rows and empty:
         err_console().print(empty)
         return
+    draw_table(columns, [[cell_text(r.get(c.key)) for c in columns] for r in rows],
+               title=title, styles=styles)
+
+
+# ---------------------------------------------------------------- table layout
+
+# Simple heavy box: one space of padding each side of a cell, a one-space rule between
+# columns and one at each edge.
+_EDGE, _PER_COLUMN = 1, 3
+# A wrapping column keeps at least this many cells (five Chinese characters) when the
+# terminal is narrow; below that a table becomes one block per record.
+_TEXT_MIN = 10
+_BLOCK_RULE = "─"
+
+
+def _width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in text.split("\n")), default=0)
+
+
+def table_widths(columns: Sequence[Column], texts: Sequence[Sequence[str]],
+                 width: int | None) -> list[int] | None:
+    """The width of each column of a table drawn in ``width`` cells (``None``: as wide as
+    the content needs), or ``None`` when it cannot be drawn without breaking a code,
+    date or amount, or squeezing a text column below five characters — then the records
+    are drawn as blocks."""
+    natural, minimum = [], []
+    for i, c in enumerate(columns):
+        longest = max((_width(row[i]) for row in texts), default=0)
+        header = _width(c.label)
+        if c.fixed:
+            natural.append(max(longest, header, 1))
+            minimum.append(natural[-1])
+        else:
+            natural.append(max(longest, header, 1))
+            minimum.append(min(natural[-1], max(_TEXT_MIN, min(header, 8))))
+    overhead = _EDGE * 2 + _PER_COLUMN * len(columns) - 1
+    if width is None or sum(natural) + overhead <= width:
+        return natural
+    room = width - overhead - sum(minimum)
+    if room < 0:
+        return None
+    widths = list(minimum)
+    # Share what is left among the wrapping columns, the most cramped first.
+    wanting = [i for i, c in enumerate(columns) if natural[i] > widths[i]]
+    while room > 0 and wanting:
+        share = max(1, room // len(wanting))
+        for i in list(wanting):
+            extra = min(share, natural[i] - widths[i], room)
+            widths[i] += extra
+            room -= extra
+            if widths[i] >= natural[i]:
+                wanting.remove(i)
+            if room <= 0:
+                break
+    return widths
+
+
+def _target_width() -> int | None:
+    """The terminal's width (``COLUMNS`` first); ``None`` (as wide as the table needs)
+    when stdout is piped to a file or a program: a file gets one record a line."""
+    env = os.environ.get("COLUMNS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    if sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _console(width: int):
+    """A console ``width`` cells wide on stdout (colour only on a terminal)."""
+    from rich.console import Console
+
+    return Console(soft_wrap=False, highlight=False, width=width)
+
+
+def draw_table(columns: Sequence[Column], texts: Sequence[Sequence[str]], *,
+               title: str | None = None, styles: Sequence[str | None] | None = None,
+               width: int | None = -1) -> None:
+    """Draw rows of cell texts as a table that fits the terminal, or as one block per
+    record when it cannot fit without breaking a code, date or amount."""
     from rich import box
     from rich.table import Table
 
+    width = _target_width() if width == -1 else width
+    widths = table_widths(columns, texts, width)
+    if widths is None:
+        draw_blocks(columns, texts, title=title, styles=styles, width=width)
+        return
     table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
-    for c in columns:
-        table.add_column(c.label, justify=c.justify, overflow="fold")
-    for r in rows:
-        table.add_row(*(_escape(cell_text(r.get(c.key))) for c in columns))
-    out_console().print(table)
+    for c, w in zip(columns, widths, strict=True):
+        table.add_column(_escape(c.label), justify=c.justify, width=w, no_wrap=c.fixed,
+                         overflow="fold")
+    for n, row in enumerate(texts):
+        table.add_row(*(_escape(text) for text in row),
+                      style=styles[n] if styles else None)
+    if width is None:  # piped: one record a line, as wide as the table needs
+        width = max(sum(widths) + _EDGE * 2 + _PER_COLUMN * len(columns) - 1,
+                    _width(title or ""))
+    _console(width).print(table)
+
+
+def draw_blocks(columns: Sequence[Column], texts: Sequence[Sequence[str]], *,
+                title: str | None = None, styles: Sequence[str | None] | None = None,
+                width: int | None = None) -> None:
+    """One record per block, a field a line (``标签  值``), for a terminal too narrow
+    for the table; empty fields are left out."""
+    from rich import box
+    from rich.table import Table
+
+    console = _console(width or 80)
+    if title:
+        console.print(_escape(title))
+    label_width = max((_width(c.label) for c in columns), default=0)
+    for n, row in enumerate(texts):
+        style = styles[n] if styles else None
+        head = f" {row[0]} " if row else ""
+        rule = _BLOCK_RULE * 2 + head + _BLOCK_RULE * max(
+            2, min(width or 40, 40) - 2 - _width(head))
+        console.print(_escape(rule), style=style or "dim", crop=False)
+        grid = Table(box=box.SIMPLE, show_header=False, show_edge=False, pad_edge=False,
+                     padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True, width=label_width)
+        grid.add_column(overflow="fold")
+        for i, (c, text) in enumerate(zip(columns, row, strict=True)):
+            if text and i:  # the first field heads the block
+                grid.add_row(_escape(c.label), _escape(text), style=style)
+        console.print(grid)
 
 
 def stream_rows(

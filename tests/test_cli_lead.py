@@ -173,7 +173,7 @@ def test_errors_in_english(cli, sup):
 
 def test_list_masks_and_reveal_is_audited(cli, sup):
     number = logged(cli, sup)
-    table = cli("lead", "list", dept="150100")
+    table = cli("lead", "list", "--wide", dept="150100")
     assert table.exit_code == 0, table.stderr
     assert number in table.stdout and sup not in table.stdout
     assert sup[:6] + "********" + sup[-4:] in table.stdout

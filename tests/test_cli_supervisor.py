@@ -272,7 +272,7 @@ def test_interests_add_list_remove(cli, seeded):
 def test_list_masks_unless_revealed_and_audits_the_reveal(cli, seeded):
     number = make_id()
     appoint(seeded, "150102", number, name="赵六")
-    masked = cli("supervisor", "list")
+    masked = cli("supervisor", "list", "--wide")
     assert masked.exit_code == 0
     assert "赵六" in masked.stdout and "在聘" in masked.stdout
     assert number not in masked.stdout and "138****5678" in masked.stdout

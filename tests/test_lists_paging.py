@@ -98,6 +98,9 @@ def test_the_stream_gives_what_the_page_gives(sixty):
 
 @pytest.mark.parametrize("fmt", [OutputFormat.json, OutputFormat.csv])
 def test_streamed_text_is_the_whole_list_text(capsys, fmt):
+    from medisup.render import set_csv_bom
+
+    set_csv_bom(False)  # an earlier `medisup --excel` in this process left it on
     columns = [Column("number", "编号"), Column("items", "分类"), Column("on", "日期"),
                Column("flag", "标记"), Column("amount", "金额")]
     from decimal import Decimal

@@ -50,6 +50,10 @@ def statements(uow, f: LeadFilter):
         "page": lead_query.page_ids_statement(selection, offset=0, limit=50),
         "page 3": lead_query.page_ids_statement(selection, offset=100, limit=50),
         "stream": lead_query.stream_statement(selection),
+        **{f"page by {sort}": lead_query.page_ids_statement(selection, offset=0, limit=50,
+                                                           sort=sort)
+           for sort in lead_query.SORTS},
+        "stream by number": lead_query.stream_statement(selection, sort="number"),
     }
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medisup.cli import common, prompts
+from medisup.cli import common, listing, prompts
 from medisup.cli.common import FormatOption, RevealOption, parse_date, run
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, render_record, render_rows, success, warning
@@ -33,6 +33,8 @@ ROW_KEYS = ("number", "department_code", "kind", "kind_label", "held_on", "topic
             "confidential", "institutions", "invited", "attended", "absent")
 TABLE_KEYS = ("number", "department_code", "kind_label", "held_on", "topic", "status",
               "institutions", "invited", "attended", "absent")
+# What a table shows unless --wide or --columns (fits a 100-column terminal).
+TABLE_DEFAULT = ("topic", "number", "kind_label", "held_on", "status", "attended", "absent")
 PART_KEYS = ("person_id", "name", "id_number", "background", "attendance", "override_reason")
 CAND_KEYS = ("person_id", "name", "id_number", "department_code", "background_label",
              "activities_this_year", "excluded_reason")
@@ -180,17 +182,30 @@ def list_(
     status: Annotated[str | None, typer.Option("--status",
                                                help=t("help.activity.opt.status"))] = None,
     reveal: RevealOption = False,
+    sort: listing.SortOption = None,
+    limit: listing.LimitOption = 0,
+    page: listing.PageOption = 0,
+    all_: listing.AllOption = False,
+    columns_: listing.ColumnsOption = None,
+    wide: listing.WideOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services import activities
 
+    table = fmt is OutputFormat.table
+    columns = listing.pick(_columns(TABLE_KEYS if table else ROW_KEYS),
+                           TABLE_DEFAULT if table else None, columns_, wide)
     rows = run(ctx, lambda uow: activities.list_activities(
         uow, department=department, kind=kind, year=year, status=status, reveal=reveal),
         write=reveal)
-    table = fmt is OutputFormat.table
-    render_rows(_columns(TABLE_KEYS if table else ROW_KEYS),
-                [_table_row(r) if table else r.as_dict() for r in rows], fmt,
+    by_number = {r.number: r for r in rows}
+    shown = listing.window([r.as_dict() for r in rows], sort=sort, sortable=ROW_KEYS,
+                           limit=limit, page=page, all_=all_, table=table)
+    picked = [by_number[r["number"]] for r in shown.rows]
+    render_rows(columns, [_table_row(r) if table else r.as_dict() for r in picked], fmt,
                 title=t("activity.list_title", count=len(rows)), empty=t("activity.none"))
+    if table:
+        listing.footer(shown, "activity")
 
 
 @app.command("show", help=t("help.activity.show"))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from medisup.cli import common, prompts
+from medisup.cli import common, listing, prompts
 from medisup.cli.common import AsOfOption, FormatOption, open_uow, parse_date, run
 from medisup.cli.prompts import YesOption
 from medisup.errors import ExitStatus, UsageError
@@ -299,6 +299,8 @@ def _row(r: CertificateRecord, table: bool) -> dict:
 LIST_KEYS = ("number", "status", "name", "id_number", "department_code", "term_start",
              "term_end", "issued_on", "revoked_on", "revoked_reason", "reissue_of",
              "reissue_reason")
+# What a table shows unless --wide or --columns (fits a 100-column terminal).
+LIST_DEFAULT = ("name", "number", "id_number", "status", "term_end", "issued_on")
 SHOW_KEYS = ("number", "status", "name", "id_number", "department_code", "department_name",
              "role", "term_start", "term_end", "issued_on", "verify_code", "revoked_on",
              "revoked_reason", "reissue_of", "reissue_reason")
@@ -317,16 +319,28 @@ def list_cmd(
     year: Annotated[int | None, typer.Option("--year", help=t("help.certificate.opt.year"),
                                              show_default=False)] = None,
     as_of_: AsOfOption = None,
+    sort: listing.SortOption = None,
+    limit: listing.LimitOption = 0,
+    page: listing.PageOption = 0,
+    all_: listing.AllOption = False,
+    columns_: listing.ColumnsOption = None,
+    wide: listing.WideOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services.supervisors import certificates
 
+    table = fmt is OutputFormat.table
+    columns = listing.pick(_cols(LIST_KEYS), LIST_DEFAULT if table else None, columns_, wide)
     day = common.as_of(as_of_)
     rows = run(ctx, lambda uow: certificates.list_certificates(
         uow, department=department, status=status, year=year, as_of=day), write=False)
-    table = fmt is OutputFormat.table
-    render_rows(_cols(LIST_KEYS), [_row(r, table) for r in rows], fmt,
+    shown = listing.window([r.as_dict() for r in rows], sort=sort, sortable=LIST_KEYS,
+                           limit=limit, page=page, all_=all_, table=table)
+    by_number = {r.number: r for r in rows}
+    render_rows(columns, [_row(by_number[r["number"]], table) for r in shown.rows], fmt,
                 empty=t("certificate.none"))
+    if table:
+        listing.footer(shown, "certificate")
 
 
 @app.command("show", help=t("help.certificate.show"))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from medisup.cli import common
+from medisup.cli import common, listing
 from medisup.cli.common import FormatOption, parse_date, run
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, render_record, render_rows, success
@@ -102,8 +102,10 @@ def close(
 
 
 @app.command("list", help=_h("list"))
-def list_(ctx: typer.Context, id_number: IdArg, fmt: FormatOption = OutputFormat.table) -> None:
+def list_(ctx: typer.Context, id_number: IdArg, columns_: listing.ColumnsOption = None,
+          fmt: FormatOption = OutputFormat.table) -> None:
     from medisup.services.supervisors import complaints
 
+    picked = listing.pick(columns(), None, columns_)
     found = run(ctx, lambda uow: complaints.list_for(uow, id_number), write=False)
-    render_rows(columns(), rows(found, fmt is OutputFormat.table), fmt)
+    render_rows(picked, rows(found, fmt is OutputFormat.table), fmt)

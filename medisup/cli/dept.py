@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from medisup.cli import listing
 from medisup.cli.common import FormatOption, printable, run
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, render_record, render_rows, success
@@ -80,14 +81,26 @@ def update(
 def list_(
     ctx: typer.Context,
     under: Annotated[str | None, typer.Option("--under", help=t("help.opt.under"))] = None,
+    sort: listing.SortOption = None,
+    limit: listing.LimitOption = 0,
+    page: listing.PageOption = 0,
+    all_: listing.AllOption = False,
+    columns_: listing.ColumnsOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services import departments
 
-    depts = run(ctx, lambda uow: departments.list_departments(uow, under=under), write=False)
     table = fmt is OutputFormat.table
-    render_rows(_columns(), [_row(d, table=table) for d in depts], fmt,
+    columns = listing.pick(_columns(), None, columns_)
+    depts = run(ctx, lambda uow: departments.list_departments(uow, under=under), write=False)
+    shown = listing.window([_row(d) for d in depts], sort=sort,
+                           sortable=[c.key for c in _columns()], limit=limit, page=page,
+                           all_=all_, table=table)
+    by_code = {d.code: d for d in depts}
+    render_rows(columns, [_row(by_code[r["code"]], table=table) for r in shown.rows], fmt,
                 title=t("dept.list_title"), empty=t("dept.none"))
+    if table:
+        listing.footer(shown, "dept")
 
 
 @app.command("show", help=t("help.dept.show"))

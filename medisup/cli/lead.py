@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medisup.cli import common, prompts
+from medisup.cli import common, listing, prompts
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
+from medisup.cli.listing import ColumnsOption, WideOption
 from medisup.errors import ExitStatus, InvalidValue, MedisupError, NotFound
 from medisup.i18n import t
 from medisup.render import (
@@ -67,11 +68,18 @@ ROW_KEYS = (
     "closed_on", "description",
 )
 _RIGHT = {"amount_involved", "verified_amount", "recovered_amount"}
-# What a table shows of a list (people read it; scripts take JSON or CSV).
+# What a table of leads can show (people read it; scripts take JSON or CSV), and what it
+# shows unless --wide or --columns: fits a 100-column terminal.
 TABLE_KEYS = (
-    "number", "received_on", "items", "target_name", "status", "supervisor_name",
-    "supervisor_id_number", "handling_unit", "due", "overdue", "conflict", "amount_involved",
+    "number", "received_on", "items", "target_name", "status", "supervisor_name", "due",
+    "deadline_mark", "supervisor_id_number", "handling_unit", "target_kind", "channel",
+    "conflict", "amount_involved", "verified_amount", "recovered_amount", "closed_on",
 )
+TABLE_DEFAULT = ("number", "received_on", "items", "target_name", "status",
+                 "supervisor_name", "due", "deadline_mark")
+# Overdue leads in red, those due within three working days in yellow; plain output
+# says the same in the 期限提醒 column.
+_ROW_STYLE = {"overdue": "red", "due_soon": "yellow"}
 
 
 def _columns(keys) -> list[Column]:
@@ -87,8 +95,15 @@ def _table_row(row: LeadRow) -> dict[str, Any]:
         items=" ".join(row.items),
         overdue=_flag(row.overdue, "lead.mark.overdue"),
         conflict=_flag(row.conflict, "lead.mark.conflict"),
+        deadline_mark=t("lead.mark.overdue") if row.overdue else
+        t("lead.mark.due_soon") if row.due_soon else "",
     )
     return doc
+
+
+def _row_style(row: LeadRow) -> str | None:
+    return _ROW_STYLE["overdue"] if row.overdue else \
+        _ROW_STYLE["due_soon"] if row.due_soon else None
 
 
 def _render_detail(detail: LeadDetail, fmt: OutputFormat) -> None:
@@ -443,10 +458,16 @@ def list_(
     all_: Annotated[bool, typer.Option("--all", help=t("help.lead.opt.all"))] = False,
     as_of_: AsOfOption = None,
     reveal: RevealOption = False,
+    sort: Annotated[str, typer.Option("--sort", help=t("help.lead.opt.sort"))] = "-received_on",
+    columns_: ColumnsOption = None,
+    wide: WideOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services.leads import views as lead_views
 
+    sort = listing.check_sort(sort, ("received_on", "number"), "-received_on")
+    if fmt is not OutputFormat.table:
+        listing.pick(_columns(ROW_KEYS), None, columns_)  # an unknown column, before any work
     filters = lead_views.LeadFilter(
         department=department, status=status, subject=subject, code=code,
         supervisor=supervisor, target=target,
@@ -454,16 +475,15 @@ def list_(
         overdue=overdue, conflict=conflict,
     )
     on = common.as_of(as_of_)
-    for option, value in (("--page", page), ("--limit", limit)):
-        if value < 0:
-            raise InvalidValue(option, value, t("lead.expect_page"))
+    listing.check_limit("--limit", limit)
+    listing.check_limit("--page", page)
     paged = not all_ and (fmt is OutputFormat.table or bool(limit or page))
     per_page = (limit or DEFAULT_PAGE) if paged else None
     if fmt is not OutputFormat.table:
         # Scripts get every row (or the page asked for), streamed as the database yields them.
         offset = ((page or 1) - 1) * per_page if per_page else 0
-        columns = _columns(ROW_KEYS)
-        picks = [lead_views.ROW_FIELDS.index(k) for k in ROW_KEYS]
+        columns = listing.pick(_columns(ROW_KEYS), None, columns_)
+        picks = [lead_views.ROW_FIELDS.index(c.key) for c in columns]
 
         def write(uow) -> None:
             from contextlib import closing
@@ -471,21 +491,23 @@ def list_(
             # Closed inside the transaction, even when the reader stops early (a pipe).
             with closing(lead_views.iter_lead_values(
                     uow, filters, reveal=reveal, as_of=on, offset=offset,
-                    limit=per_page)) as values:
+                    limit=per_page, sort=sort)) as values:
                 stream_rows(columns, ([v[i] for i in picks] for v in values), fmt)
 
         run(ctx, write, write=reveal)
         return
     result = run(ctx, lambda uow: lead_views.lead_page(
-        uow, filters, page=page or 1, per_page=per_page, reveal=reveal, as_of=on),
+        uow, filters, page=page or 1, per_page=per_page, reveal=reveal, as_of=on, sort=sort),
         write=reveal)
     if not result.rows:
         page_footer(t("lead.page_empty", total=result.total, page=result.page)
                     if result.total else t("lead.none"))
         return
     keys = TABLE_KEYS + (("description",) if reveal else ())
-    render_rows(_columns(keys), [_table_row(r) for r in result.rows], fmt,
-                title=t("lead.list_title", count=result.total, as_of=on.isoformat()))
+    render_rows(listing.pick(_columns(keys), TABLE_DEFAULT, columns_, wide),
+                [_table_row(r) for r in result.rows], fmt,
+                title=t("lead.list_title", count=result.total, as_of=on.isoformat()),
+                styles=[_row_style(r) for r in result.rows])
     text = t("lead.page_footer", total=result.total, first=result.first, last=result.last)
     if result.more:
         text += t("lead.page_next", next=result.page + 1)

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medisup.cli import common, prompts
+from medisup.cli import common, listing, prompts
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
+from medisup.cli.listing import ColumnsOption, WideOption
 from medisup.cli.prompts import YesOption
 from medisup.errors import MedisupError, UsageError
 from medisup.i18n import t
@@ -587,12 +588,18 @@ def _list_columns(table: bool) -> list[Column]:
         Column("term_start", t("supervisor.col.term_start")),
         Column("term_end", t("supervisor.col.term_end")),
     ]
+    extra = [Column("birth_date", t("supervisor.col.birth_date")),
+             Column("work_unit", t("supervisor.col.work_unit")),
+             Column("background", t("supervisor.col.background"))]
     if not table:
-        cols = [Column("person_id", "person_id"), *cols,
-                Column("birth_date", t("supervisor.col.birth_date")),
-                Column("work_unit", t("supervisor.col.work_unit")),
-                Column("background", t("supervisor.col.background"))]
-    return cols
+        return [Column("person_id", "person_id"), *cols, *extra]
+    # People read a table name first; the ID number identifies.
+    return [cols[1], cols[0], *cols[2:], *extra]
+
+
+# What a table shows unless --wide or --columns: fits a 100-column terminal.
+LIST_DEFAULT = ("name", "id_number", "age", "department_name", "status", "term_start",
+                "term_end")
 
 
 def _list_row(r, table: bool) -> dict:
@@ -618,21 +625,26 @@ def list_(
     all_: Annotated[bool, typer.Option("--all", help=_h("opt.all"))] = False,
     as_of: AsOfOption = None,
     reveal: RevealOption = False,
+    columns_: ColumnsOption = None,
+    wide: WideOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.render import page_footer, stream_rows
     from medisup.services.supervisors import views as supervisor_views
 
+    table = fmt is OutputFormat.table
+    columns = listing.pick(_list_columns(table), LIST_DEFAULT if table else None, columns_, wide)
+    listing.check_limit("--limit", limit)
+    listing.check_limit("--page", page)
+
     before = parse_date(ending_before, "--ending-before")
     day = parse_date(as_of, "--as-of")
-    table = fmt is OutputFormat.table
     paged = not all_ and (table or bool(limit or page))
     result = run(ctx, lambda uow: supervisor_views.supervisor_page(
         uow, department=department, status=status, category=category, channel=channel,
         ending_before=before, ending_within=ending_within, as_of=day, reveal=reveal,
         sort=sort, page=page or 1, per_page=(limit or 50) if paged else None),
         write=reveal)
-    columns = _list_columns(table)
     if not table:
         stream_rows(columns, ([row.get(c.key) for c in columns]
                               for row in (_list_row(r, False) for r in result.rows)), fmt)

@@ -121,11 +121,26 @@ def count_statement(selection: LeadSelection) -> Any:
     return select(func.count()).select_from(Lead.__table__).where(selection.where)
 
 
+# The orders a list can be sorted in (``--sort``): each walks an index.
+SORTS = ("-received_on", "received_on", "-number", "number")
+NEWEST_FIRST = "-received_on"
+
+
+def _order(table: Any = LEAD, sort: str = NEWEST_FIRST) -> tuple[Any, ...]:
+    if sort not in SORTS:
+        raise ValueError(f"unknown lead order {sort!r}")
+    desc = sort.startswith("-")
+    keys = (table.received_on, table.number) if sort.endswith("received_on") \
+        else (table.number,)
+    return tuple(k.desc() if desc else k.asc() for k in keys)
+
+
 def _newest_first(table: Any = LEAD) -> tuple[Any, ...]:
-    return (table.received_on.desc(), table.number.desc())
+    return _order(table, NEWEST_FIRST)
 
 
-def page_ids_statement(selection: LeadSelection, *, offset: int, limit: int) -> Any:
+def page_ids_statement(selection: LeadSelection, *, offset: int, limit: int,
+                       sort: str = NEWEST_FIRST) -> Any:
     """Ids of one page, newest first.
 
     One branch per department, each walking ``ix_lead_dept_received_status`` from the
@@ -137,7 +152,7 @@ def page_ids_statement(selection: LeadSelection, *, offset: int, limit: int) -> 
     branches = [
         select(LEAD.id, LEAD.received_on, LEAD.number)
         .where(LEAD.department_code == code, *selection.conditions)
-        .order_by(*_newest_first())
+        .order_by(*_order(LEAD, sort))
         .limit(wanted)
         .subquery(f"d{n}")
         for n, code in enumerate(selection.codes)
@@ -147,7 +162,7 @@ def page_ids_statement(selection: LeadSelection, *, offset: int, limit: int) -> 
     else:
         merged = union_all(*(select(b.c.id, b.c.received_on, b.c.number) for b in branches)
                            ).subquery("page")
-    return (select(merged.c.id).order_by(*_newest_first(merged.c))
+    return (select(merged.c.id).order_by(*_order(merged.c, sort))
             .offset(offset).limit(limit))
 
 
@@ -159,9 +174,11 @@ def items_column() -> Any:
 
 
 def rows_statement(selection: LeadSelection, columns: Sequence[Any], *,
-                   newest_first: bool = True, limit: int | None = None) -> Any:
-    """Every selected lead with ``columns`` (lead and person), in list order."""
-    order = _newest_first() if newest_first else (LEAD.received_on, LEAD.number)
+                   newest_first: bool = True, limit: int | None = None,
+                   sort: str | None = None) -> Any:
+    """Every selected lead with ``columns`` (lead and person), in list order (``sort``,
+    else newest or oldest first)."""
+    order = _order(LEAD, sort or (NEWEST_FIRST if newest_first else "received_on"))
     query = (select(*columns)
              .join_from(Lead.__table__, Person.__table__, PERSON.id == LEAD.supervisor_id)
              .where(selection.where)
@@ -182,10 +199,10 @@ ROW_COLUMNS = (
 
 
 def stream_statement(selection: LeadSelection, *, offset: int = 0,
-                     limit: int | None = None) -> Any:
-    """Every selected lead newest first, with :data:`ROW_COLUMNS` (but the id) and the
-    items: what ``lead list --format csv|json`` streams."""
-    statement = rows_statement(selection, (*ROW_COLUMNS[1:], items_column()))
+                     limit: int | None = None, sort: str = NEWEST_FIRST) -> Any:
+    """Every selected lead newest first (or in ``sort`` order), with :data:`ROW_COLUMNS`
+    (but the id) and the items: what ``lead list --format csv|json`` streams."""
+    statement = rows_statement(selection, (*ROW_COLUMNS[1:], items_column()), sort=sort)
     if offset or limit:
         statement = statement.offset(offset).limit(limit if limit else -1)
     return statement
@@ -206,8 +223,8 @@ def count(uow: UnitOfWork, selection: LeadSelection) -> int:
 
 
 def page_ids(uow: UnitOfWork, selection: LeadSelection, *, offset: int,
-             limit: int) -> list[int]:
-    statement = page_ids_statement(selection, offset=offset, limit=limit)
+             limit: int, sort: str = NEWEST_FIRST) -> list[int]:
+    statement = page_ids_statement(selection, offset=offset, limit=limit, sort=sort)
     return [row[0] for row in uow.session.connection().execute(statement)]
 
 

@@ -183,6 +183,24 @@ def is_overdue(status: str, accept_by: date | None, handle_by: date | None, as_o
     return due is not None and as_of > due
 
 
+# A deadline this close (in working days) makes a lead stand out in a list.
+DUE_SOON_WORKING_DAYS = 3
+
+
+def is_due_soon(status: str, accept_by: date | None, handle_by: date | None, as_of: date,
+                pack: Pack | None) -> bool:
+    """Not overdue yet, and its current deadline falls within the next
+    :data:`DUE_SOON_WORKING_DAYS` working days (the pack's holiday calendar)."""
+    due = due_date(status, accept_by, handle_by)
+    if due is None or due < as_of or is_overdue(status, accept_by, handle_by, as_of):
+        return False
+    from medisup.services.leads.deadlines import WorkCalendar
+
+    calendar = WorkCalendar(pack.holiday_overrides if pack else None,
+                            complete_years=getattr(pack, "holiday_years", ()))
+    return calendar.between(as_of, due) <= DUE_SOON_WORKING_DAYS
+
+
 def due_date(status: str, accept_by: date | None, handle_by: date | None) -> date | None:
     """The deadline that matters now: acceptance while received, handling afterwards."""
     if status == CLOSED:

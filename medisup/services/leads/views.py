@@ -104,6 +104,8 @@ class LeadRow:
     referral_target: str | None
     closed_on: date | None
     description: str | None
+    # The current deadline is within three working days (not yet overdue).
+    due_soon: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -215,6 +217,7 @@ def _row(values: Any, items: tuple[str, ...], pack: Pack | None, *, reveal: bool
         verified_amount=v.verified_amount, recovered_amount=v.recovered_amount,
         referral_target=v.referral_target, closed_on=v.closed_on,
         description=v.description if reveal else mask_text(v.description),
+        due_soon=rules.is_due_soon(v.status, v.accept_by, v.handle_by, as_of, pack),
     )
 
 
@@ -313,10 +316,15 @@ def lead_page(
     per_page: int | None = 50,
     reveal: bool = False,
     as_of: date | None = None,
+    sort: str = lead_query.NEWEST_FIRST,
 ) -> LeadPage:
-    """Page ``page`` (from 1) of ``per_page`` leads, newest first, with the count of all
-    the filters select; both come from SQL.  ``per_page=None``: every selected lead.
+    """Page ``page`` (from 1) of ``per_page`` leads, newest first (or in one of
+    :data:`~medisup.services.leads.query.SORTS`), with the count of all the filters
+    select; both come from SQL.  ``per_page=None``: every selected lead.
     A reveal is audited with the numbers of the leads shown."""
+    if sort not in lead_query.SORTS:
+        raise InvalidValue("--sort", sort, t("list.expect_sort", keys=t("list.sep").join(
+            lead_query.SORTS[1::2])))
     if page < 1:
         raise InvalidValue("--page", page, t("lead.expect_page"))
     if per_page is not None and per_page < 1:
@@ -326,11 +334,12 @@ def lead_page(
     total = lead_query.count(uow, selection)
     connection = uow.session.connection()
     if per_page is None:
-        results = list(connection.execute(lead_query.rows_statement(selection, _ROW_COLUMNS)))
+        results = list(connection.execute(lead_query.rows_statement(
+            selection, _ROW_COLUMNS, sort=sort)))
     else:
         offset = (page - 1) * per_page
-        ids = lead_query.page_ids(uow, selection, offset=offset, limit=per_page) \
-            if offset < total else []
+        ids = lead_query.page_ids(uow, selection, offset=offset, limit=per_page,
+                                  sort=sort) if offset < total else []
         found = {r.id: r for r in connection.execute(
             lead_query.rows_by_id_statement(ids))} if ids else {}
         results = [found[i] for i in ids if i in found]
@@ -341,7 +350,7 @@ def lead_page(
 
 
 # The order of the values :func:`iter_lead_values` yields: LeadRow's fields.
-ROW_FIELDS = tuple(f.name for f in fields(LeadRow))
+ROW_FIELDS = tuple(f.name for f in fields(LeadRow) if f.name != "due_soon")
 
 
 def iter_lead_values(
@@ -352,6 +361,7 @@ def iter_lead_values(
     as_of: date | None = None,
     offset: int = 0,
     limit: int | None = None,
+    sort: str = lead_query.NEWEST_FIRST,
 ) -> Iterator[tuple[Any, ...]]:
     """Every selected lead, newest first, as a tuple in :data:`ROW_FIELDS` order (items a
     tuple of codes), streamed from the database: nothing holds the whole list.
@@ -363,7 +373,10 @@ def iter_lead_values(
 
     as_of = as_of or date.today()
     selection = lead_query.select_leads(uow, filters, as_of=as_of)
-    statement = lead_query.stream_statement(selection, offset=offset, limit=limit)
+    if sort not in lead_query.SORTS:
+        raise InvalidValue("--sort", sort, t("list.expect_sort", keys=t("list.sep").join(
+            lead_query.SORTS[1::2])))
+    statement = lead_query.stream_statement(selection, offset=offset, limit=limit, sort=sort)
     session = uow.session
     channels = {code: _labels(pack, "report_channels") for code, pack in
                 _packs_of(session, subtree_codes(session, selection.root)).items()}
