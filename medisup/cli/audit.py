@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 
 from medisup.cli.common import FormatOption, RevealOption, run
 from medisup.errors import ExitStatus
-from medisup.i18n import t
+from medisup.i18n import has, t
 from medisup.render import Column, OutputFormat, message, render_rows, success
+
+if TYPE_CHECKING:
+    from medisup.packs import Pack
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -45,19 +48,21 @@ def log(
         )
         if reveal:
             uow.audit("reveal", "audit_entry", "log", after={"entries": [r["id"] for r in rows]})
-        return rows
+        packs = _packs(uow.session, rows) if fmt is OutputFormat.table else {}
+        return rows, packs
 
-    rows = [_printable(row) for row in run(ctx, work, write=reveal)]
+    found, packs = run(ctx, work, write=reveal)
+    rows = [_printable(row) for row in found]
     if fmt is OutputFormat.table:
+        # For people: labels instead of codes, one change a line; the command and the
+        # department stay in JSON and CSV, which keep the stable codes and raw values.
         table_columns = [
             Column("id", t("col.seq"), "right"), Column("at", t("col.time")),
-            Column("operator", t("col.operator")), Column("command", t("col.command")),
-            Column("action", t("col.action")), Column("entity", t("col.entity")),
-            Column("entity_id", t("col.entity_id")), Column("change", t("col.change")),
+            Column("operator", t("col.operator")), Column("action", t("col.action_entity")),
+            Column("change", t("col.change")),
         ]
-        for row in rows:
-            row["change"] = _change(row["before"], row["after"])
-        render_rows(table_columns, rows, fmt, title=t("audit.log_title"), empty=t("audit.empty"))
+        render_rows(table_columns, [_for_people(row, packs) for row in rows], fmt,
+                    title=t("audit.log_title"), empty=t("audit.empty"))
         return
     columns = [
         Column("id", t("col.seq"), "right"), Column("at", t("col.time")),
@@ -124,15 +129,177 @@ def head(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
                 [{"anchor": anchor, "hash": digest, "count": count}], fmt)
 
 
-def _change(before, after) -> str:
-    """What changed, compactly: ``quota: 3 → 5`` for updates, the values for creations."""
+def _for_people(row: dict, packs: dict) -> dict:
+    """One entry as a table row: date over time; the action over the object's kind over
+    its number; what changed as ``字段：旧值 → 新值`` lines.  Stacking the short cells
+    leaves the change column half of a 100-column terminal."""
+    entity = _Entry(row["entity"], packs.get(_dept_of(row)))
+    target = str(row["entity_id"])
+    target = t(f"audit.target.{target}") if has(f"audit.target.{target}") else target
+    return {
+        "id": row["id"], "at": str(row["at"]).replace(" ", "\n", 1),
+        "operator": row["operator"],
+        "action": "\n".join((_label("audit.action", row["action"]),
+                             _label("audit.entity", entity.kind), target)),
+        "change": "\n".join(change_lines(entity, row["before"], row["after"])),
+    }
+
+
+class _Entry(NamedTuple):
+    """What labelling a value needs: the kind of object, and its department's pack."""
+
+    kind: str
+    pack: Pack | None = None
+
+
+def change_lines(entity: _Entry, before, after) -> list[str]:
+    """What an entry changed, a line each: ``状态：已查实 → 已办结`` for updates, the
+    values set (``名称：新城区医保局``) for creations and disclosures."""
     if isinstance(before, dict) and isinstance(after, dict):
-        keys = [k for k in after if before.get(k) != after.get(k)]
-        return "; ".join(f"{k}: {_short(before.get(k))} → {_short(after.get(k))}" for k in keys)
+        return _diff(entity, "", None, before, after)
     doc = after if after is not None else before
     if isinstance(doc, dict):
-        return "; ".join(f"{k}={_short(v)}" for k, v in doc.items() if v not in (None, "", []))
-    return _short(doc)
+        return _listing(entity, "", None, doc)
+    return [] if doc is None else [_value(entity, None, "", doc)]
+
+
+# Keys that are bookkeeping for the program (the import journal drives ``import undo``).
+_HIDDEN = frozenset({"journal"})
+# Values that are codes with a label in a catalogue, by (entity, field) or by field.
+_VALUE_LABELS = {
+    ("lead", "status"): "lead.status", ("reward", "status"): "lead.reward_status",
+    ("certificate", "status"): "certificate.status", ("activity", "status"): "activity.status",
+    ("application", "status"): "supervisor.application_status",
+    ("certificate", "reissue_reason"): "certificate.reissue_reason",
+    ("export", "table"): "export.table", ("import_batch", "kind"): "import.kind",
+    "gender": "supervisor.gender",
+    "findings": "eligibility.check",
+}
+# Values that are codes of a list in the department's regulation pack.
+_PACK_LISTS = {
+    ("activity", "kind"): "activity_kinds", ("discipline", "rule"): "discipline_rules",
+    "ground": "termination_grounds", ("application", "channel"): "channels",
+    "recommending_body": "recommending_bodies", "health_status": "health_statuses",
+    "findings": "criteria", ("person", "categories"): "categories",
+    ("person", "background"): "backgrounds", ("activity", "background"): "backgrounds",
+}
+# ``attendance`` maps a person's id to True (attended), False (absent) or None (invited).
+_ATTENDANCE = {None: "activity.attendance.invited", True: "activity.attendance.attended",
+               False: "activity.attendance.absent"}
+
+
+def _diff(entity: _Entry, prefix: str, parent: str | None, before: dict, after: dict
+          ) -> list[str]:
+    """Lines for the keys whose values differ; a nested document (``termination``) or a
+    list of records (``terms``) is opened one level, deeper ones are summarised."""
+    lines: list[str] = []
+    for key in [*after, *(k for k in before if k not in after)]:
+        was, now = before.get(key), after.get(key)
+        if was == now or key in _HIDDEN:
+            continue
+        label = prefix + _field(entity, parent, key)
+        if parent is None and isinstance(now, dict) and isinstance(was, dict | None):
+            lines += (_diff(entity, label + "·", key, was, now) if was
+                      else _listing(entity, label + "·", key, now))
+        elif parent is None and _records(was) and _records(now) and len(was) == len(now):
+            for n, (one, other) in enumerate(zip(was, now, strict=True), 1):
+                if one != other:
+                    lines += _diff(entity, f"{label} {one.get('number', n)}·", key, one, other)
+        else:
+            lines.append(t("audit.value.change", field=label,
+                           before=_value(entity, parent, key, was),
+                           after=_value(entity, parent, key, now)))
+    return lines
+
+
+def _listing(entity: _Entry, prefix: str, parent: str | None, doc: dict) -> list[str]:
+    lines: list[str] = []
+    for key, value in doc.items():
+        if value in (None, "", [], {}) or key in _HIDDEN:
+            continue
+        label = prefix + _field(entity, parent, key)
+        if parent is None and isinstance(value, dict):
+            lines += _listing(entity, label + "·", key, value)
+        else:
+            lines.append(t("audit.value.set", field=label,
+                           value=_value(entity, parent, key, value)))
+    return lines
+
+
+def _records(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _field(entity: _Entry, parent: str | None, key) -> str:
+    if parent == "attendance":
+        return t("audit.value.person", id=key)
+    own = f"audit.field_of.{parent or entity.kind}.{key}"  # 聘期 number ≠ 聘书 number
+    return t(own) if has(own) else _label("audit.field", key)
+
+
+def _value(entity: _Entry, parent: str | None, field, value, limit: int = 60) -> str:
+    """A value as people read it: 是/否, — for none, labels for codes, long text cut."""
+    if parent == "attendance" and value in _ATTENDANCE:
+        return t(_ATTENDANCE[value])
+    if isinstance(value, bool):
+        return t("common.yes") if value else t("common.no")
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        if _records(value):
+            return t("audit.value.items", count=len(value))
+        shown = "、".join(_value(entity, parent, field, v, limit) for v in value[:6])
+        return shown + (t("audit.value.more", count=len(value)) if len(value) > 6 else "")
+    if isinstance(value, dict):
+        text = ", ".join(f"{_field(entity, field, k)}={_value(entity, field, k, v)}"
+                         for k, v in value.items())
+    else:
+        text = _code_label(entity, field, str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _code_label(entity: _Entry, field, code: str) -> str:
+    prefix = _VALUE_LABELS.get((entity.kind, field)) or _VALUE_LABELS.get(field)
+    if prefix and has(f"{prefix}.{code}"):
+        return t(f"{prefix}.{code}")
+    kind = _PACK_LISTS.get((entity.kind, field)) or _PACK_LISTS.get(field)
+    if kind and entity.pack is not None:
+        from medisup.errors import InvalidValue
+
+        try:
+            return entity.pack.item(kind, code).text(short=True)
+        except InvalidValue:  # a code the pack no longer lists
+            return code
+    return code
+
+
+def _dept_of(row: dict) -> str | None:
+    """The department whose pack names the entry's codes: the object's, else the
+    operator's."""
+    for doc in (row["after"], row["before"]):
+        if isinstance(doc, dict) and isinstance(doc.get("department_code"), str):
+            return doc["department_code"]
+    return row["dept"]
+
+
+def _packs(session, rows: list[dict]) -> dict[str, Pack]:
+    """The pack of every department the entries name (read while the session is open)."""
+    from medisup.errors import MedisupError
+    from medisup.services.departments import pack_of
+
+    packs: dict[str, Pack] = {}
+    for code in {_dept_of(row) for row in rows} - {None}:
+        try:
+            packs[code] = pack_of(session, code)
+        except MedisupError:  # a department since removed, or a pack no longer installed
+            continue
+    return packs
+
+
+def _label(section: str, code) -> str:
+    """The catalogue's label for a code, or the code itself when it has none."""
+    key = f"{section}.{code}"
+    return t(key) if has(key) else str(code)
 
 
 def _short(value, limit: int = 40) -> str:

@@ -65,13 +65,21 @@ def run(ctx: typer.Context, fn: Callable[[UnitOfWork], T], *, write: bool = True
 
 
 def parse_date(value: str | None, field: str) -> date | None:
-    """An ISO date from the command line (``2026-01-05``); ``None`` stays ``None``."""
+    """A date from the command line in any form the workbook reader takes (2026-01-05,
+    2026/1/5, 2026.1.5, 2026年1月5日, 20260105, full-width digits); ``None`` stays ``None``."""
     if value is None or value == "":
         return None
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidValue(field, value, t("common.expect_date")) from None
+        pass
+    from medisup.excel.normalise import parse_date as read_date
+
+    day = read_date(value)
+    if isinstance(day, date):  # a MonthDate is not asked for here
+        return day
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value[:80])
+    raise InvalidValue(field, shown, t("common.expect_date_forms"))
 
 
 def as_of(value: str | None) -> date:

@@ -43,10 +43,7 @@ def init(
             settings = settings.with_options(operator=asked["operator"])
     else:
         result = _initialise(ctx, {"code": code, "name": name, "pack": pack, "quota": quota})
-    if result.before != result.after:
-        success(t("db.upgraded", url=result.url, before=result.before or "—", after=result.after))
-    else:
-        message(t("db.up_to_date", url=result.url, revision=result.after))
+    _report_migration(settings, result.before, result.after)
     if result.audit_key:
         message(t("audit.key.created", path=result.audit_key))
     if result.department is not None:
@@ -141,26 +138,84 @@ def _init_wizard(ctx: typer.Context, *, code, name, pack, quota):
 
 
 @app.command("upgrade", help=t("help.db.upgrade"))
-def upgrade(ctx: typer.Context) -> None:
+def upgrade(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    from medisup.db import describe_url
     from medisup.services import database
 
-    before, after = database.migrate(settings_of(ctx))
-    if before == after:
-        message(t("db.up_to_date", url=settings_of(ctx).database_url, revision=after))
+    settings = settings_of(ctx)
+    before, after = database.migrate(settings)
+    if fmt is OutputFormat.table:
+        _report_migration(settings, before, after)
+        return
+    render_record([Column("url", t("col.database")), Column("before", t("col.before")),
+                   Column("after", t("col.after"))],
+                  {"url": describe_url(settings.database_url), "before": before, "after": after},
+                  fmt)
+
+
+def _report_migration(settings, before: str | None, after: str | None) -> None:
+    """One line for people: the database file and the structure version as a number; the
+    migration ids (``0006_lead_open_index``) only with ``--debug``."""
+    where, version = database_place(settings.database_url), schema_version(after)
+    if before is None:
+        success(t("db.created", where=where, version=version))
+    elif before != after:
+        success(t("db.upgraded", where=where, version=version))
     else:
-        success(t("db.upgraded", url=settings_of(ctx).database_url, before=before, after=after))
+        message(t("db.up_to_date", where=where, version=version))
+    if settings.debug:
+        message(t("db.revisions", before=before or "—", after=after or "—"), style="dim")
+
+
+def database_place(url: str) -> str:
+    """Where the database is, as people name it: a SQLite file's path, else the URL
+    with any password hidden."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from medisup.db import describe_url
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return str(Path(parsed.database).expanduser().absolute())
+    return describe_url(url)
+
+
+def schema_version(revision: str | None) -> str:
+    """``0006_lead_open_index`` → ``6``: the position among the program's migrations (an id
+    this release does not know is shown as it is)."""
+    from medisup.db import REVISIONS
+
+    if revision in REVISIONS:
+        return str(REVISIONS.index(revision) + 1)
+    return revision or "—"
 
 
 @app.command("current", help=t("help.db.current"))
 def current(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     from medisup.services import database
 
-    rev = database.revision(settings_of(ctx))
+    settings = settings_of(ctx)
+    rev = database.revision(settings)
     fields = [Column("url", t("col.database")), Column("current", t("col.revision")),
               Column("head", t("col.head")), Column("state", t("col.state"))]
-    record = {"url": rev.url, "current": rev.current, "head": rev.head,
-              "state": rev.state if fmt is not OutputFormat.table else t(f"db.state.{rev.state}")}
-    render_record(fields, record, fmt)
+    if fmt is not OutputFormat.table:
+        render_record(fields, {"url": rev.url, "current": rev.current, "head": rev.head,
+                               "state": rev.state}, fmt)
+        return
+
+    def version(revision: str | None) -> str:
+        if revision is None:
+            return t("db.state.uninitialised")
+        shown = t("db.version", version=schema_version(revision))
+        return f"{shown}（{revision}）" if settings.debug else shown
+
+    render_record(fields, {"url": database_place(settings.database_url),
+                           "current": version(rev.current), "head": version(rev.head),
+                           "state": t(f"db.state.{rev.state}")}, fmt)
 
 
 @app.command("backup", help=t("help.db.backup"))
@@ -170,8 +225,21 @@ def backup(
 ) -> None:
     from medisup.services import database
 
-    done = database.backup(settings_of(ctx), target)
-    success(t("db.backup_done", path=done.path, size=done.size, method=done.method))
+    settings = settings_of(ctx)
+    done = database.backup(settings, target)
+    success(t("db.backup_done", path=done.path, size=human_size(done.size)))
+    if settings.debug:
+        message(t("db.backup_method", method=done.method), style="dim")
+
+
+def human_size(size: int) -> str:
+    """``2.4 MB``: bytes in the unit people read (a backup's size is a sanity check)."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
 
 
 @app.command("restore", help=t("help.db.restore"))
@@ -186,8 +254,8 @@ def restore(
 
     confirm_destructive(ctx, t("db.confirm_restore", file=source.name), yes=yes)
     done = database.restore(settings_of(ctx), source)
-    success(t("db.restore_done", file=source.name, path=done.path, revision=done.revision,
-              entries=done.entries))
+    success(t("db.restore_done", file=source.name, path=done.path,
+              version=schema_version(done.revision), entries=done.entries))
     if done.kept is not None:
         message(t("db.restore_kept", path=done.kept))
     if done.revision != HEAD_REVISION:

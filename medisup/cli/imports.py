@@ -187,27 +187,52 @@ def _show(report: ImportReport, fmt: OutputFormat) -> None:
         render_rows(_problem_columns(), report.as_dict()["problems"], fmt)
 
 
+class RowCounter:
+    """The services' ticks ``(stage, done, total)`` as rows of the sheet, which is what a
+    clerk counts: reading has no count yet (the bar just moves), checking counts the
+    rows, and writing — which a service may count in records of several tables (a roster
+    row is a person, an application and a term) — is scaled to the same rows."""
+
+    def __init__(self) -> None:
+        self.rows: int | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> tuple[int, int | None]:
+        if stage == "read":
+            return (1, 1) if total and done >= total else (0, None)
+        if stage == "check":
+            self.rows = total
+            return done, total
+        if self.rows is not None and total:
+            return min(self.rows, round(done * self.rows / total)), self.rows
+        return done, total or None
+
+
 @contextmanager
 def _progress() -> Iterator[Callable[[str, int, int], None] | None]:
     """A progress bar on stderr when it is a terminal; nothing at all in scripts."""
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from medisup.render import err_console
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                   TextColumn("{task.fields[count]}"), TimeElapsedColumn(),
                    console=err_console(), transient=True)
     tasks: dict[str, Any] = {}
+    counter = RowCounter()
 
     def tick(stage: str, done: int, total: int) -> None:
+        completed, rows = counter(stage, done, total)
+        count = t("progress.rows", done=f"{completed:,}", total=f"{rows:,}") \
+            if rows is not None and stage != "read" else ""
         if stage not in tasks:
-            tasks[stage] = bar.add_task(t(f"import.progress.{stage}"), total=total or None)
-            bar.update(tasks[stage], completed=done, total=total or None)
+            tasks[stage] = bar.add_task(t(f"import.progress.{stage}"), total=rows,
+                                        completed=completed, count=count)
             bar.refresh()  # show a new stage at once, not at the next tick of the clock
             return
-        bar.update(tasks[stage], completed=done, total=total or None)
+        bar.update(tasks[stage], completed=completed, total=rows, count=count)
 
     with bar:
         yield tick
