@@ -3,6 +3,10 @@
 Data goes to stdout; messages and progress go to stderr (see :func:`err_console`).
 JSON keys and CSV headers are the stable English column keys; tables show the
 localised labels.
+
+Over 400 lines: the table layout (which columns may wrap, the widths that fit a terminal,
+the block fallback) and the streaming JSON/CSV writers draw the same rows; one module keeps
+the three renderings of a row side by side.
 """
 
 from __future__ import annotations

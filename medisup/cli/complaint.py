@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from medisup.cli import common, listing
+from medisup.cli import common, listing, refs
 from medisup.cli.common import FormatOption, parse_date, run
 from medisup.i18n import t
 from medisup.render import Column, OutputFormat, render_record, render_rows, success
@@ -23,7 +23,7 @@ def _opt(name: str, key: str) -> Any:
 
 
 IdArg = Annotated[str, typer.Argument(metavar="ID_NUMBER", help=t("help.supervisor.arg.id_number"),
-                                      show_default=False)]
+                                      show_default=False, callback=refs.person)]
 
 
 def columns() -> list[Column]:

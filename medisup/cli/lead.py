@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medisup.cli import common, listing, prompts
+from medisup.cli import common, listing, prompts, refs
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
 from medisup.cli.listing import ColumnsOption, WideOption
 from medisup.errors import ExitStatus, InvalidValue, MedisupError, NotFound
@@ -39,7 +39,7 @@ reward_app = typer.Typer(no_args_is_help=True)
 app.add_typer(reward_app, name="reward", help=t("help.lead.reward.group"))
 
 NumberArg = Annotated[str, typer.Argument(help=t("help.lead.arg.number"), show_default=False,
-                                          metavar="NUMBER")]
+                                          metavar="NUMBER", callback=refs.lead)]
 DepartmentOption = Annotated[str | None, typer.Option("--department",
                                                       help=t("help.lead.opt.department"))]
 OnOption = Annotated[str | None, typer.Option("--on", help=t("help.lead.opt.on"),
@@ -215,7 +215,7 @@ def taxonomy(
 def log(
     ctx: typer.Context,
     supervisor: Annotated[str | None, typer.Option(
-        "--supervisor", "-s", help=t("help.lead.opt.supervisor"))] = None,
+        "--supervisor", "-s", help=t("help.lead.opt.supervisor"), callback=refs.person)] = None,
     received: Annotated[str | None, typer.Option(
         "--received", help=t("help.lead.opt.received"))] = None,
     channel: Annotated[str | None, typer.Option("--channel", help=t("help.lead.opt.channel"))] = None,
@@ -445,7 +445,7 @@ def list_(
         "--subject", help=t("help.lead.opt.subject"))] = None,
     code: Annotated[str | None, typer.Option("--code", help=t("help.lead.opt.filter_code"))] = None,
     supervisor: Annotated[str | None, typer.Option(
-        "--supervisor", help=t("help.lead.opt.filter_supervisor"))] = None,
+        "--supervisor", help=t("help.lead.opt.filter_supervisor"), callback=refs.person)] = None,
     target: Annotated[str | None, typer.Option("--target", help=t("help.lead.opt.target"))] = None,
     date_from: Annotated[str | None, typer.Option("--from", help=t("help.lead.opt.from"))] = None,
     date_to: Annotated[str | None, typer.Option("--to", help=t("help.lead.opt.to"))] = None,

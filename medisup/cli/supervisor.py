@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from medisup.cli import common, listing, prompts
+from medisup.cli import common, listing, prompts, refs
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
 from medisup.cli.listing import ColumnsOption, WideOption
 from medisup.cli.prompts import YesOption
@@ -40,7 +40,7 @@ def _h(key: str) -> str:
 
 
 IdArg = Annotated[str, typer.Argument(metavar="ID_NUMBER", help=_h("arg.id_number"),
-                                      show_default=False)]
+                                      show_default=False, callback=refs.person)]
 DeptOption = Annotated[str | None, typer.Option("--department", help=_h("opt.department"),
                                                 show_default=False)]
 ExplainOption = Annotated[bool, typer.Option("--explain", help=_h("opt.explain"))]

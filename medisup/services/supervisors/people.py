@@ -3,6 +3,7 @@ person, the facts eligibility needs, and checks shared by the supervisor use cas
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,53 @@ def person_departments(session: Session, person_id: int) -> set[str]:
         select(Application.department_code).where(Application.person_id == person_id)))
     codes |= set(session.exec(select(Term.department_code).where(Term.person_id == person_id)))
     return codes
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """One person of a given name in the operator's departments, told apart from the
+    others by department and masked ID number."""
+
+    person_id: int
+    id_number: str
+    name: str
+    masked_id: str
+    department_code: str | None
+    department_name: str | None
+
+
+def looks_like_reference(text: str) -> bool:
+    """Whether ``text`` names a person by ID number or numeric id rather than by name."""
+    clean = normalise_id_number(text)
+    return bool(clean) and (clean.isdigit() or clean[:-1].isdigit()) and len(clean) <= 18
+
+
+def find_by_name(uow: UnitOfWork, name: str, *, limit: int = 50) -> list[NameMatch]:
+    """People called ``name`` who applied or served in the operator's departments, with
+    the department of their latest term (or application); everyone else is not found."""
+    from medisup.models import Department
+
+    text = clean_text(name) or ""
+    if not text:
+        return []
+    session = uow.session
+    scope = sorted(uow.scope)
+    in_scope = select(Term.person_id).where(col(Term.department_code).in_(scope)).union(
+        select(Application.person_id).where(col(Application.department_code).in_(scope)))
+    people = session.exec(select(Person).where(Person.name == text,
+                                               col(Person.id).in_(in_scope))
+                          .order_by(col(Person.id)).limit(limit)).all()
+    out = []
+    for person in people:
+        latest = session.exec(select(Term.department_code).where(
+            Term.person_id == person.id).order_by(col(Term.start_date).desc())).first() or \
+            session.exec(select(Application.department_code).where(
+                Application.person_id == person.id).order_by(col(Application.id).desc())).first()
+        dept = session.get(Department, latest) if latest else None
+        out.append(NameMatch(person.id, person.id_number, person.name,
+                             mask_id_number(person.id_number) or "", latest,
+                             dept.name if dept else None))
+    return out
 
 
 def find_in_scope(uow: UnitOfWork, ref: str | int) -> Person:
