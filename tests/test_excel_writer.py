@@ -324,9 +324,12 @@ def test_template(tmp_path: Path) -> None:
     assert data.column_dimensions["D"].number_format == "yyyy-mm-dd"
 
     notes = book["说明"]
-    assert notes["A1"].value == "列名"
-    assert notes["A2"].value == "姓名" and notes["B2"].value == "是"
-    assert "文本格式" in notes["C6"].value
+    assert "红色" in notes["A1"].value and "必填" in notes["A1"].value  # the legend first
+    assert notes["A2"].value == "列名"
+    assert notes["A3"].value == "姓名" and notes["B3"].value == "是"
+    assert "文本格式" in notes["C7"].value
+    # Every allowed value, not the first 30 of them.
+    assert notes["D14"].value == "、".join(long_list)
     assert read_table(path, SUPERVISOR_COLUMNS, allow_empty=True).rows == []
 
 

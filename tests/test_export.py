@@ -32,6 +32,7 @@ from medisup.excel import LEAD_COLUMNS, SUPERVISOR_COLUMNS, Interest, read_table
 from medisup.excel.normalise import text as normalised_text
 from medisup.services import audit, exports, leads, supervisors
 from medisup.services.exports import SUPERVISOR_EXPORT_COLUMNS
+from medisup.services.leads import import_ledger
 
 T = TODAY
 ID_X = "15010219900307004X"  # a valid ID number ending in X (female, born 1990-03-07)
@@ -137,8 +138,10 @@ def test_lead_headers_are_the_import_headers(seeded, tmp_path):
     path = tmp_path / "leads.xlsx"
     export_leads(seeded, path)
     headers = [cell.value for cell in load_workbook(path).active[2]]
-    assert headers == [spec.header for spec in LEAD_COLUMNS]
-    assert read_table(path, LEAD_COLUMNS, allow_empty=True).header_row == 2
+    # The import headers, then the deadlines the export adds (import passes over them).
+    assert headers == [spec.header for spec in LEAD_COLUMNS] + ["受理期限", "办结期限", "是否逾期"]
+    table = read_table(path, LEAD_COLUMNS, allow_empty=True)
+    assert table.header_row == 2 and table.unknown_headers == []
 
 
 def test_english_headers_read_back(roster, tmp_path, monkeypatch):
@@ -482,7 +485,7 @@ def test_revealed_leads_read_back_as_the_database_holds_them(ledger, tmp_path):
     env, ids = ledger
     path = tmp_path / "leads.xlsx"
     export_leads(env, path, reveal=True)
-    rows = {r["number"]: r for r in values(path, LEAD_COLUMNS)}
+    rows = {r["number"]: r for r in values(path, import_ledger.columns())}
     with env.uow("150100", write=False) as uow:
         shown = {r.number: r for r in leads.list_leads(uow, reveal=False)}
     assert list(rows) == [ids["a"], ids["b"], ids["c"]]
@@ -576,7 +579,12 @@ def resolver(pack, key: str):
     from medisup.services.supervisors.records import parse_status
 
     kinds = {"categories": "categories", "background": "backgrounds", "channel": "channels",
-             "recommending_body": "recommending_bodies", "items": "items"}
+             "recommending_body": "recommending_bodies"}
+    if key == "items":  # "A1 虚构医药服务、伪造文书票据": import reads the code before the label
+        from medisup.excel import normalise
+
+        spec = next(s for s in import_ledger.columns() if s.key == "items")
+        return lambda v: pack.resolve("items", normalise(v, spec)[0]).code
     if key in kinds:
         return lambda v: pack.resolve(kinds[key], v).code
     return {
@@ -622,8 +630,11 @@ def test_template_drop_downs_resolve_through_the_pack(seeded, tmp_path, table, d
         assert lists["categories"] == [i.text(short=True) for i in pack.categories]
         assert len(lists["status"]) == 6
     else:
-        assert lists["items"] == list(pack.codes("items"))
-        assert "F1" in lists["items"] or pack_name == "nm-2024"
+        # Each item's code with its label beside it, and the code is what import reads.
+        assert lists["items"] == [f"{i.code} {i.text(short=True)}" for i in pack.items]
+        assert "A2 冒名、挂床、分解住院" in lists["items"]
+        assert [resolver(pack, "items")(o) for o in lists["items"]] == list(pack.codes("items"))
+        assert "F1 依法行政" in lists["items"] or pack_name == "nm-2024"
     assert set(lists["department"]) == ({"150100", "150102", "150103"} if dept == "150100"
                                         else {"450100", "450102"})
 
@@ -635,11 +646,12 @@ def test_template_drop_downs_resolve_through_the_pack(seeded, tmp_path, table, d
         main.cell(2, positions[next(s.header for s in columns if s.key == key)], options[-1])
     filled = tmp_path / "filled.xlsx"
     workbook.save(filled)
-    row = read_table(filled, columns).rows[0].values
+    read_with = columns if table == "supervisors" else import_ledger.columns()
+    row = read_table(filled, read_with).rows[0].values
     for key, options in lists.items():
         value = row[key]
         value = value[0] if isinstance(value, tuple) else value
-        assert value == options[-1]
+        assert value == (options[-1] if key != "items" else options[-1].split(" ")[0])
         name = f"lead_{key}" if table == "leads" and key in ("status", "channel") else key
         if key != "department":
             resolver(pack, name)(value)

@@ -3,8 +3,11 @@ import templates with drop-down lists."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,8 +17,6 @@ from medisup.i18n import t
 from medisup.render import Column, OutputFormat, render_record, success, warning
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from medisup.services.exports import ExportReport
     from medisup.services.uow import UnitOfWork
 
@@ -44,6 +45,42 @@ def _recorder(ctx: typer.Context) -> Callable[[Callable[[UnitOfWork], None]], No
         run(ctx, work)
 
     return record
+
+
+# Below this many rows a workbook is written in a moment: no bar.
+PROGRESS_MIN_ROWS = 3000
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A bar of rows written on stderr, for a workbook of more than a few thousand rows
+    when stderr is a terminal; nothing at all in scripts."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from medisup.render import err_console
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                   TextColumn("{task.fields[count]}"), TimeElapsedColumn(),
+                   console=err_console(), transient=True)
+    task: list[Any] = []
+
+    def tick(done: int, total: int) -> None:
+        if total < PROGRESS_MIN_ROWS:
+            return
+        count = t("progress.rows", done=f"{done:,}", total=f"{total:,}")
+        if not task:
+            bar.start()
+            task.append(bar.add_task(t("progress.export"), total=total, count=count))
+            bar.refresh()  # at once, not at the next tick of the clock
+        bar.update(task[0], completed=done, total=total, count=count)
+
+    try:
+        yield tick
+    finally:
+        bar.stop()
 
 
 def _columns() -> list[Column]:
@@ -92,10 +129,11 @@ def supervisors(
 
     before = parse_date(ending_before, "--ending-before")
     day = parse_date(as_of, "--as-of")
-    report = run(ctx, lambda uow: exports.export_supervisors(
-        uow, file, department=department, status=status, category=category, channel=channel,
-        ending_before=before, ending_within=ending_within, as_of=day, reveal=reveal,
-        force=force, record=_recorder(ctx)), write=False)
+    with _progress() as tick:
+        report = run(ctx, lambda uow: exports.export_supervisors(
+            uow, file, department=department, status=status, category=category,
+            channel=channel, ending_before=before, ending_within=ending_within, as_of=day,
+            reveal=reveal, force=force, record=_recorder(ctx), progress=tick), write=False)
     _report(report, fmt, t("export.masked"))
 
 
@@ -136,9 +174,10 @@ def leads(
         overdue=overdue, conflict=conflict, limit=limit or None,
     )
     on = common.as_of(as_of)
-    report = run(ctx, lambda uow: exports.export_leads(
-        uow, file, filters, reveal=reveal, as_of=on, force=force, record=_recorder(ctx)),
-        write=False)
+    with _progress() as tick:
+        report = run(ctx, lambda uow: exports.export_leads(
+            uow, file, filters, reveal=reveal, as_of=on, force=force, record=_recorder(ctx),
+            progress=tick), write=False)
     _report(report, fmt, t("export.masked_leads"))
 
 

@@ -45,6 +45,11 @@ class ColumnSpec:
     allow_month: bool = False  # 出生年月: "1990-03" is a valid entry (first of the month)
     choices: tuple[str, ...] = ()
     title_key: str | None = None
+    # The import's row checks refuse a blank cell, though a file may lack the column (each
+    # row is then refused): templates mark it red like a required column.
+    must_fill: bool = False
+    required_when: str | None = None  # catalogue key: when an optional column is needed
+    wrap: bool = False  # long text: wrapped in exports, its row grown to show all of it
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -54,6 +59,11 @@ class ColumnSpec:
     def is_list(self) -> bool:
         """Whether a cell holds several values."""
         return self.multi or self.kind in ("codes", "interests")
+
+    @property
+    def marked_required(self) -> bool:
+        """Whether a template marks the column red: the import needs a value in every row."""
+        return self.required or self.must_fill
 
     @property
     def title(self) -> str:
@@ -123,12 +133,13 @@ SUPERVISOR_COLUMNS: tuple[ColumnSpec, ...] = (
     _s("phone", "联系电话", "手机", "手机号", "手机号码", "联系方式", "电话", "Phone", "Mobile",
        kind="phone"),
     _s("email", "电子邮箱", "邮箱", "E-mail", "Email", "电子邮件", kind="email", width=24),
-    _s("address", "通讯地址", "地址", "住址", "联系地址", "Address", width=30),
-    _s("work_unit", "工作单位及职务", "单位及职务", "工作单位", "Work unit", width=28),
+    _s("address", "通讯地址", "地址", "住址", "联系地址", "Address", width=30, wrap=True),
+    _s("work_unit", "工作单位及职务", "单位及职务", "工作单位", "Work unit", width=28,
+       wrap=True),
     _s("categories", "人员类别", "类别", "身份类别", "Category", "Categories",
-       kind="codes", multi=True, width=18),
+       kind="codes", multi=True, must_fill=True, width=18, wrap=True),
     _s("background", "专业背景", "专业", "Background", width=12),
-    _s("channel", "选聘方式", "聘用方式", "聘任方式", "Channel", width=12),
+    _s("channel", "选聘方式", "聘用方式", "聘任方式", "Channel", must_fill=True, width=12),
     _s("recommending_body", "推荐单位", "推荐部门", "Recommending body", width=16),
     _s("department", "所属部门代码", "部门代码", "行政区划代码", "Department", width=14),
     _s("applied_on", "申请日期", "报名日期", "Applied on", kind="date"),
@@ -138,7 +149,8 @@ SUPERVISOR_COLUMNS: tuple[ColumnSpec, ...] = (
     _s("consent_on", "同意续聘日期", "本人同意续聘日期", "续聘同意日期", "同意续聘时间",
        "Consent date", "Renewal consent date", kind="date"),
     _s("certificate", "聘书编号", "Certificate", width=18),
-    _s("interests", "利益关系机构", "申报利益关系", "Interests", kind="interests", width=36),
+    _s("interests", "利益关系机构", "申报利益关系", "Interests", kind="interests", width=36,
+       wrap=True),
     _s("note", "备注", "Note", "Notes", width=24),
 )
 
@@ -150,19 +162,31 @@ LEAD_COLUMNS: tuple[ColumnSpec, ...] = (
        kind="person_name", width=12),
     _l("received_on", "受理日期", "接收日期", "反映日期", "Received on",
        kind="date", required=True),
-    _l("channel", "反映方式", "反映渠道", "Channel", width=10),
-    _l("target_kind", "对象类型", "Target kind", width=12),
-    _l("target_name", "被反映对象", "对象名称", "机构名称", "Target", required=True, width=28),
-    _l("target_credit_code", "统一社会信用代码", "信用代码", "Credit code", kind="credit_code"),
+    _l("channel", "反映方式", "反映渠道", "Channel", must_fill=True, width=10),
+    _l("target_kind", "对象类型", "Target kind", width=12,
+       required_when="excel.required_when.target_kind"),
+    _l("target_name", "被反映对象", "对象名称", "机构名称", "Target", required=True, width=28,
+       wrap=True),
+    _l("target_credit_code", "统一社会信用代码", "信用代码", "Credit code", kind="credit_code",
+       required_when="excel.required_when.credit_code"),
     _l("items", "问题类别", "线索类别", "违规类型", "Items",
-       kind="codes", multi=True, required=True, width=18),
-    _l("description", "线索内容", "问题描述", "反映内容", "Description", width=40),
+       kind="codes", multi=True, required=True, width=30, wrap=True),
+    _l("description", "线索内容", "问题描述", "反映内容", "Description", width=40, wrap=True),
     _l("amount", "涉及金额（元）", "涉及金额", "金额", "Amount", kind="decimal"),
     _l("status", "办理状态", "状态", "Status", width=10),
     _l("handling_unit", "承办科室", "Handling unit", width=14),
     _l("verified_amount", "查实金额（元）", "查实金额", "Verified amount", kind="decimal"),
     _l("recovered_amount", "追回金额（元）", "追回金额", "Recovered amount", kind="decimal"),
     _l("department", "所属部门代码", "部门代码", "Department", width=14),
+)
+
+# What a lead export adds after the import columns: the deadlines the service computed and
+# whether the lead is overdue on the export day.  Import does not read them back (the
+# deadlines follow from the lead's dates) and passes over them without a word.
+LEAD_DEADLINE_COLUMNS: tuple[ColumnSpec, ...] = (
+    _l("accept_by", "受理期限", "Accept by", kind="date"),
+    _l("handle_by", "办结期限", "Handle by", kind="date"),
+    _l("overdue", "是否逾期", "Overdue", width=10),
 )
 
 ACTIVITY_COLUMNS: tuple[ColumnSpec, ...] = (

@@ -48,6 +48,19 @@ class HeaderProblem(WorkbookError):
     """No header row, two possible header rows, missing required or duplicate columns."""
 
 
+class MaskedExport(MedisupError):
+    """A masked export imported back: its ID numbers cannot be read, so the file is refused
+    in one message (the command ran and found a problem) saying to export with --reveal."""
+
+    def __init__(self, path: str | Path, *, count: int, row: int, example: str) -> None:
+        from medisup.i18n import t
+
+        self.path = Path(path)
+        self.count = count
+        super().__init__(t("excel.error.masked_export", file=self.path.name, count=count,
+                           row=row, example=example))
+
+
 class UnmappedColumns(MedisupError):
     """A column the import needs is missing and a column the reader does not know looks
     like it: refused (the command ran and found a problem), naming the ``--map`` that

@@ -446,11 +446,30 @@ def split_items(value: Any, protected: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in (part.strip() for part in parts) if p))
 
 
-def _codes(protected: tuple[str, ...]) -> Normaliser:
-    def normalise_codes(value: Any) -> tuple[str, ...] | None:
-        return split_items(value, protected) or None
+def _codes(protected: tuple[str, ...], known: frozenset[str] = frozenset()) -> Normaliser:
+    if not known:
 
-    return normalise_codes
+        def normalise_codes(value: Any) -> tuple[str, ...] | None:
+            return split_items(value, protected) or None
+
+        return normalise_codes
+
+    def normalise_labelled(value: Any) -> tuple[str, ...] | None:
+        items = split_items(value, protected)
+        return tuple(dict.fromkeys(code_of(item, known) for item in items)) or None
+
+    return normalise_labelled
+
+
+def code_of(item: str, known: frozenset[str]) -> str:
+    """``A1 虚构医药服务、伪造文书票据`` → ``A1``: a code followed by its label, as exports
+    and template drop-downs write an item, is the code (the label is there for the
+    reader).  Both parts must be known values (``known``, folded); anything else is
+    returned as it is, for the service to resolve or refuse."""
+    code, space, label = item.partition(" ")
+    if space and code.casefold() in known and " ".join(label.split()).casefold() in known:
+        return code
+    return item
 
 
 def _many(normalise_one: Normaliser) -> Normaliser:
@@ -542,7 +561,8 @@ def normaliser(spec: ColumnSpec) -> Normaliser:
     """The function that cleans one cell of ``spec``'s column (value → clean | Invalid | None)."""
     kind = spec.kind
     if kind == "codes":
-        return _codes(tuple(c for c in spec.choices if _SPLIT_RE.search(c)))
+        known = frozenset(" ".join(c.split()).casefold() for c in spec.choices)
+        return _codes(tuple(c for c in spec.choices if _SPLIT_RE.search(c)), known)
     if kind == "date" and spec.allow_month:
 
         def one(value: Any) -> Any:

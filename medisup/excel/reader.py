@@ -438,6 +438,54 @@ def error_column_names() -> frozenset[str]:
     )
 
 
+def derived_column_names() -> frozenset[str]:
+    """Headers of what an export adds beside the import columns (a lead's deadlines,
+    whether it is overdue), in every language, normalised: read as nothing, silently."""
+    from medisup.excel.columns import LEAD_DEADLINE_COLUMNS
+
+    return frozenset(
+        normalise_header(name) for spec in LEAD_DEADLINE_COLUMNS for name in spec.names())
+
+
+# An ID number as a masked export writes it: 150102********1234.
+_MASKED_ID = re.compile(r"^\s*[0-9]{6}\*{4,}[0-9xX]{4}\s*$")
+
+
+def _masked(table: Table, key: str) -> list[tuple[int, str]]:
+    """(row number, cell) of each masked ID number in column ``key``, when most of its
+    filled cells are masked; otherwise none."""
+    masked: list[tuple[int, str]] = []
+    filled = 0
+    at = table.positions[key]
+    for row in table.rows:
+        if row.values.get(key) is not None:  # a valid ID number: not masked
+            filled += 1
+            continue
+        # The cell as read, without building (and keeping) the row's raw dict.
+        cells = row._cells if row._raw is None else None
+        value = row._raw.get(key) if cells is None else (cells[at] if at < len(cells) else None)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        filled += 1
+        if isinstance(value, str) and _MASKED_ID.match(value):
+            masked.append((row.number, value.strip()))
+    return masked if len(masked) * 2 > filled else []
+
+
+def refuse_masked_export(table: Table, key: str) -> None:
+    """Refuse, in one message, a masked export being imported back: its ID numbers (and
+    the birth dates and phones beside them) cannot be read, and a message per row would
+    bury the one thing to do — export again with ``--reveal``."""
+    from medisup.excel.errors import MaskedExport
+
+    if key not in table.positions:
+        return
+    masked = _masked(table, key)
+    if masked:
+        row, example = masked[0]
+        raise MaskedExport(table.path, count=len(masked), row=row, example=example)
+
+
 # The field name in ``--map 'HEADER=-'`` that sets a column aside on purpose.
 IGNORE = "-"
 
@@ -555,7 +603,7 @@ def _map_header(
     headers: dict[str, str] = {}
     ignored: dict[int, str] = {}
     repeated: dict[str, list[int]] = {}
-    skip = error_column_names()
+    skip = error_column_names() | derived_column_names()
     last = -1
     for index, cell in enumerate(cells):
         shown = text(cell)

@@ -16,7 +16,7 @@ from typing import Any
 
 from medisup.excel.columns import ColumnSpec
 from medisup.excel.errors import SheetProblem, UnsupportedFile
-from medisup.excel.normalise import MAX_YEAR, MIN_YEAR, normalise_header
+from medisup.excel.normalise import LIST_SEPARATORS, MAX_YEAR, MIN_YEAR, normalise_header
 from medisup.excel.reader import CellProblem, Table, column_letter, error_column_names, load_csv
 from medisup.excel.safety import check_file, require_defused_openpyxl
 
@@ -45,6 +45,7 @@ _KIND_WIDTH = {
 }
 _TEXT_KINDS = frozenset({"id_number", "phone", "credit_code", "email"})
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_SPLITS = re.compile(f"[{re.escape(LIST_SEPARATORS)}]")
 
 
 def display_width(value: str) -> int:
@@ -93,7 +94,9 @@ def write_rows(
     Streams (xlsxwriter constant-memory): dates are date cells, ID numbers and phones
     text cells, amounts numbers with two decimals, lists joined with 、.  A string that
     would start a formula is stored with Excel's quote prefix: it stays text in Excel,
-    even when edited, and reads back unchanged.
+    even when edited, and reads back unchanged.  Long-text columns (``spec.wrap``) wrap,
+    and a row whose text needs more lines is made that tall, so a printed page shows it
+    all; the sheet prints as :func:`print_setup` says, with grid lines.
 
     ``tmpdir``: where xlsxwriter keeps its temporary files (the rows of the sheet, then
     each part of the package).  They hold the same data as the workbook, so an export
@@ -127,16 +130,46 @@ def write_rows(
             column_format = formats.text if spec.kind in _TEXT_KINDS else None
             sheet.set_column(index, index, column_width(spec), column_format)
             sheet.write_string(top, index, spec.title, formats.header)
+        sheet.set_row(top, row_height(max(_lines(spec.title, column_width(spec))
+                                          for spec in columns)) if columns else None)
         sheet.freeze_panes(top + 1, 0)
-        print_setup(sheet, header_row=top)
+        print_setup(sheet, header_row=top, gridlines=True)
 
         writers = [
             (spec.key, index, _cell_writer(sheet, spec, formats))
             for index, spec in enumerate(columns)
         ]
+        wrapped = [
+            (spec.key, spec.kind, column_width(spec) - 1) for spec in columns if spec.wrap
+        ]
+        # Heights of grown rows, forgotten once written (constant memory).
+        grown = getattr(sheet, "row_info", None)
+        last_grown = -1
+        measured: dict[tuple[str, float], int] = {}  # work units, categories: few distinct
         number = top + 1
         for record in rows:
             get = record.get
+            lines = 1
+            for key, kind, room in wrapped:
+                value = get(key)
+                if value is None:
+                    continue
+                if value.__class__ is not str:
+                    value = cell_text(value, kind)
+                # Fits on one line for sure: no need to measure it.
+                if len(value) * 2 > room or "\n" in value:
+                    found = measured.get((value, room))
+                    if found is None:
+                        if len(measured) > 20000:
+                            measured.clear()
+                        found = measured[value, room] = _lines(value, room)
+                    if found > lines:
+                        lines = found
+            if lines > 1:
+                if grown is not None and 0 <= last_grown < number - 1:
+                    grown.pop(last_grown, None)
+                sheet.set_row(number, row_height(lines), formats.plain)
+                last_grown = number
             for key, index, write in writers:
                 value = get(key)
                 if value is not None:
@@ -146,6 +179,28 @@ def write_rows(
     finally:
         workbook.close()
     return number - top - 1
+
+
+LINE_HEIGHT = 16.0  # points per line of 11-point text, CJK fonts included
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+
+
+def _lines(value: str, room: float) -> int:
+    """How many lines ``value`` takes wrapped in a column ``room`` characters wide (on
+    the safe side: a cut-off line on paper is worse than a spare one)."""
+    width = max(int(room), 1)
+    return sum(max(1, -(-_print_width(line) // width)) for line in value.split("\n"))
+
+
+def _print_width(value: str) -> int:
+    """Like :func:`display_width`, but quotes and dashes (“” ——), which Chinese fonts
+    print full width, count double too."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in value)
+
+
+def row_height(lines: int) -> float:
+    """The height, in points, of a row showing ``lines`` lines of text."""
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
 
 class _Formats:
@@ -173,12 +228,22 @@ class _Formats:
             }
         )
         self.title = add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
-        self.date = add({"num_format": "yyyy-mm-dd"})
-        self.text = add({"num_format": "@"})
-        self.text_quoted = add({"num_format": "@", "quote_prefix": True})
-        self.quoted = add({"quote_prefix": True})
-        self.money = add({"num_format": "#,##0.00"})
-        self.integer = add({"num_format": "0"})
+        # Data cells sit at the top of their row: a row grown for a long text in one
+        # column reads line by line across.
+        top = {"valign": "top"}
+        self.plain = add(top)
+        self.wrap = add({**top, "text_wrap": True})
+        self.wrap_quoted = add({**top, "text_wrap": True, "quote_prefix": True})
+        self.date = add({**top, "num_format": "yyyy-mm-dd"})
+        self.text = add({**top, "num_format": "@"})
+        self.text_quoted = add({**top, "num_format": "@", "quote_prefix": True})
+        self.quoted = add({**top, "quote_prefix": True})
+        self.money = add({**top, "num_format": "#,##0.00"})
+        self.integer = add({**top, "num_format": "0"})
+        self.note = add({"text_wrap": True, "valign": "top"})
+        self.note_required = add({"text_wrap": True, "valign": "top", "font_color": "#C00000",
+                                  "bold": True})
+        self.legend = add({"text_wrap": True, "valign": "vcenter", "font_color": "#C00000"})
 
 
 def _cell_writer(sheet: Any, spec: ColumnSpec, formats: _Formats) -> Callable[[int, int, Any], Any]:
@@ -187,8 +252,29 @@ def _cell_writer(sheet: Any, spec: ColumnSpec, formats: _Formats) -> Callable[[i
     write_number = sheet.write_number
     write_datetime = sheet.write_datetime
     kind = spec.kind
-    plain_format = formats.text if kind in _TEXT_KINDS else None
-    quoted_format = formats.text_quoted if kind in _TEXT_KINDS else formats.quoted
+    # A plain cell carries no format of its own (the row's applies: top-aligned in a grown
+    # row); every format written costs time on each of a hundred thousand rows.
+    if kind in _TEXT_KINDS:
+        plain_format, quoted_format = formats.text, formats.text_quoted
+    else:
+        plain_format, quoted_format = None, formats.quoted
+    if spec.wrap:
+        room = column_width(spec) - 1
+        wrap, wrap_quoted = formats.wrap, formats.wrap_quoted
+
+        def wrapped(row: int, col: int, value: Any) -> Any:
+            if value.__class__ is not str:
+                value = cell_text(value, kind)
+            if not value:
+                return None
+            if len(value) * 2 > room or "\n" in value:  # may take more than one line
+                return write_string(row, col, value,
+                                    wrap_quoted if value[0] in FORMULA_STARTS else wrap)
+            if value[0] in FORMULA_STARTS:
+                return write_string(row, col, value, quoted_format)
+            return write_string(row, col, value, plain_format)
+
+        return wrapped
 
     def string(row: int, col: int, value: Any) -> Any:
         if value.__class__ is not str:
@@ -229,10 +315,11 @@ def _cell_writer(sheet: Any, spec: ColumnSpec, formats: _Formats) -> Callable[[i
 PAPER_A4 = 9
 
 
-def print_setup(sheet: Any, *, header_row: int) -> None:
+def print_setup(sheet: Any, *, header_row: int, gridlines: bool = False) -> None:
     """Print an xlsxwriter sheet the way a bureau files it: A4 landscape, every column on
-    the page width, the header row (0-based) repeated on each page, the title row only on
-    the first, and 第 N 页，共 M 页 at the foot."""
+    the page width (as many pages down as it takes), the header row (0-based) repeated on
+    each page, the title row above it only on the first, and 第 N 页，共 M 页 at the foot.
+    ``gridlines``: print the cell grid (a table without borders of its own)."""
     from medisup.i18n import t
 
     sheet.set_paper(PAPER_A4)
@@ -241,19 +328,27 @@ def print_setup(sheet: Any, *, header_row: int) -> None:
     sheet.repeat_rows(header_row)
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     sheet.set_footer("&C" + t("excel.print.footer"))
+    if gridlines:
+        sheet.hide_gridlines(0)  # shown on screen and printed
 
 
 def print_setup_openpyxl(worksheet: Any, *, header_row: int) -> None:
     """The same print settings on an openpyxl sheet (the clerk's own workbook handed back);
     ``header_row`` is 1-based."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
     from medisup.i18n import t
 
     worksheet.page_setup.paperSize = PAPER_A4
     worksheet.page_setup.orientation = "landscape"
     worksheet.page_setup.fitToWidth = 1
     worksheet.page_setup.fitToHeight = 0
+    if worksheet.sheet_properties.pageSetUpPr is None:
+        worksheet.sheet_properties.pageSetUpPr = PageSetupProperties()
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
     worksheet.print_title_rows = f"{header_row}:{header_row}"
+    # The clerk's own footer and first-page settings give way to ours.
+    worksheet.HeaderFooter.differentFirst = False
     worksheet.oddFooter.center.text = t("excel.print.footer")
 
 
@@ -322,8 +417,14 @@ def write_error_workbook(
         if problem.column_key in table.positions:
             column = table.positions[problem.column_key] + 1
             cells.setdefault((problem.row, column), []).append(problem.expected)
-    _mark_rows(worksheet, error_column, notes, cells)
+    _mark_rows(worksheet, error_column, notes, cells, table=table)
     print_setup_openpyxl(worksheet, header_row=header_row)
+    if worksheet.print_area:
+        # The clerk's print area, widened to take in the 错误说明 column.
+        from openpyxl.utils import get_column_letter
+
+        worksheet.print_area = (
+            f"A1:{get_column_letter(error_column)}{max(worksheet.max_row, header_row)}")
     _save_atomically(workbook, out, overwrite=overwrite)
     return out
 
@@ -375,7 +476,6 @@ def _mark_header(
 ) -> None:
     from copy import copy
 
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     header = worksheet.cell(header_row, error_column)
@@ -383,10 +483,25 @@ def _mark_header(
     if header.value is None and model.has_style:
         header._style = copy(model._style)
     header.value = label
-    header.font = Font(bold=True, color=ERROR_FONT)
+    # The clerk's header font (its face and size), bold and red.
+    header.font = _red(model.font if model.has_style else header.font, bold=True)
     letter = get_column_letter(error_column)
     if (worksheet.column_dimensions[letter].width or 0) < 40:
-        worksheet.column_dimensions[letter].width = 48
+        worksheet.column_dimensions[letter].width = ERROR_COLUMN_WIDTH
+
+
+ERROR_COLUMN_WIDTH = 48
+
+
+def _red(font: Any, *, bold: bool = False) -> Any:
+    """``font`` (face and size kept) in the error colour."""
+    from copy import copy
+
+    out = copy(font)
+    out.color = ERROR_FONT
+    if bold:
+        out.b = True
+    return out
 
 
 def _mark_rows(
@@ -394,19 +509,43 @@ def _mark_rows(
     error_column: int,
     notes: Mapping[int, list[str]],
     cells: Mapping[tuple[int, int], list[str]],
+    *,
+    table: Table,
 ) -> None:
+    """错误说明 beside every data row, looking like the data (the clerk's borders and font,
+    in red), wrapped, each row made tall enough to show its whole note; bad cells filled
+    and commented."""
+    from copy import copy
+
     from openpyxl.cell.cell import MergedCell
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.utils import get_column_letter
 
     fill = PatternFill(fill_type="solid", fgColor=ERROR_FILL, bgColor=ERROR_FILL)
     wrap = Alignment(wrap_text=True, vertical="top")
-    red = Font(color=ERROR_FONT)
-    for row, lines in notes.items():
+    width = worksheet.column_dimensions[get_column_letter(error_column)].width
+    # A tenth to spare: notes break at the words of codes and numbers, not anywhere.
+    room = (width or ERROR_COLUMN_WIDTH) * 0.9 - 1
+    # The cell left of the 错误说明 column sets the look of that column's cells.
+    model_column = table.last_column + 1
+    rows = [row.number for row in table.rows] or list(notes)
+    for row in dict.fromkeys([*rows, *notes]):
         cell = worksheet.cell(row, error_column)
-        cell.value = "\n".join(dict.fromkeys(lines))
+        model = worksheet.cell(row, model_column)
+        if model.has_style:
+            cell.border = copy(model.border)
+        cell.font = _red(model.font if model.has_style else cell.font)
         cell.alignment = wrap
-        cell.font = red
+        lines = notes.get(row)
+        if not lines:
+            continue
+        cell.value = "\n".join(dict.fromkeys(lines))
+        size = float(cell.font.sz or 11)
+        needed = _lines(cell.value, room) * LINE_HEIGHT * size / 11 + 3
+        dimension = worksheet.row_dimensions[row]
+        if (dimension.height or LINE_HEIGHT) < needed:
+            dimension.height = min(MAX_ROW_HEIGHT, needed)
     for (row, column), lines in cells.items():
         cell = worksheet.cell(row, column)
         if isinstance(cell, MergedCell):
@@ -463,10 +602,13 @@ def write_template(
         lists.hide()
         main.activate()
 
-        notes.set_column(0, 0, 22)
-        notes.set_column(1, 1, 8)
-        notes.set_column(2, 2, 50)
-        notes.set_column(3, 3, 60)
+        notes_widths = (22, 12, 44, 72)
+        for index, width in enumerate(notes_widths):
+            notes.set_column(index, index, width)
+        # The first row says what the red headers mean; the table starts below it.
+        legend = t("excel.template.legend")
+        notes.merge_range(0, 0, 0, len(notes_widths) - 1, legend, formats.legend)
+        notes.set_row(0, row_height(_lines(legend, sum(notes_widths) - 2)))
         for index, label in enumerate(
             (
                 t("excel.template.column"),
@@ -475,11 +617,11 @@ def write_template(
                 t("excel.template.choices"),
             )
         ):
-            notes.write_string(0, index, label, formats.header)
+            notes.write_string(1, index, label, formats.header)
 
         list_column = 0
         for index, spec in enumerate(columns):
-            header_format = formats.required_header if spec.required else formats.header
+            header_format = formats.required_header if spec.marked_required else formats.header
             main.write_string(0, index, spec.title, header_format)
             column_format = {
                 "date": formats.date,
@@ -532,15 +674,32 @@ def write_template(
                 hint = t("excel.hint.date_month")
             elif spec.multi and spec.kind not in ("codes", "interests"):
                 hint = t("excel.hint.multi", hint=hint)
-            shown = LIST_JOINER.join(values[:30]) + ("…" if len(values) > 30 else "")
-            notes.write_string(index + 1, 0, spec.title)
-            notes.write_string(index + 1, 1, t("common.yes") if spec.required else "")
-            notes.write_string(index + 1, 2, hint)
+            if spec.marked_required:
+                required, required_format = t("common.yes"), formats.note_required
+            elif spec.required_when:
+                required, required_format = t(spec.required_when), formats.note
+            else:
+                required, required_format = "", formats.note
+            # Every allowed value, in full; one a line when a value holds a separator.
+            joiner = "\n" if any(_SPLITS.search(v) for v in values) else LIST_JOINER
+            shown = joiner.join(values)
+            line = index + 2
+            notes.write_string(line, 0, spec.title, required_format)
+            if required:
+                notes.write_string(line, 1, required, required_format)
+            notes.write_string(line, 2, hint, formats.note)
             if shown:
-                notes.write_string(index + 1, 3, shown)
+                notes.write_string(line, 3, shown, formats.note)
+            notes.set_row(line, row_height(max(
+                _lines(text, width - 1)
+                for text, width in zip((spec.title, required, hint, shown), notes_widths,
+                                       strict=True))))
+        main.set_row(0, row_height(max(_lines(spec.title, column_width(spec))
+                                       for spec in columns)) if columns else None)
         main.freeze_panes(1, 0)
+        notes.freeze_panes(2, 0)
         print_setup(main, header_row=0)
-        print_setup(notes, header_row=0)
+        print_setup(notes, header_row=1, gridlines=True)
     finally:
         workbook.close()
     return path

@@ -30,6 +30,7 @@ from sqlalchemy import or_, select
 from medisup.collector import collector_paused
 from medisup.errors import DataError, InvalidValue, UsageError
 from medisup.excel import LEAD_COLUMNS, SUPERVISOR_COLUMNS, ColumnSpec
+from medisup.excel.columns import LEAD_DEADLINE_COLUMNS
 from medisup.excel.normalise import LIST_SEPARATORS
 from medisup.i18n import t
 from medisup.models import (
@@ -53,17 +54,22 @@ if TYPE_CHECKING:
 
 # Runs its argument in a unit of work of its own, committed when it returns.
 Recorder = Callable[[Callable[["UnitOfWork"], None]], None]
+# Told (rows written, rows in all) while the workbook fills: the command line's bar.
+Progress = Callable[[int, int], None]
+PROGRESS_STEP = 500
 
 TABLES = ("supervisors", "leads")
 SUFFIX = ".xlsx"
 INTEREST_JOINER = "；"
 LIST_JOINER = "、"
+ITEM_JOINER = "\n"  # one item a line: item labels hold 、 themselves
 _FETCH = 2000  # rows per round trip when the driver can stream
 
 # Columns an export writes: every import column the database has data for.
 SUPERVISOR_EXPORT_COLUMNS: tuple[ColumnSpec, ...] = tuple(
     spec for spec in SUPERVISOR_COLUMNS if spec.key != "note")
-LEAD_EXPORT_COLUMNS: tuple[ColumnSpec, ...] = LEAD_COLUMNS
+# A lead export adds the deadlines and whether the lead is overdue (import passes over them).
+LEAD_EXPORT_COLUMNS: tuple[ColumnSpec, ...] = (*LEAD_COLUMNS, *LEAD_DEADLINE_COLUMNS)
 _CERTIFICATE_RANK = {"valid": 2, "revoked": 1}
 
 
@@ -145,6 +151,23 @@ def _default_mode(path: Path) -> None:
     path.chmod(0o666 & ~umask)
 
 
+def _counted(rows: Iterable[Any], total: int, progress: Progress | None) -> Iterable[Any]:
+    """``rows`` unchanged, telling ``progress`` every ``PROGRESS_STEP`` rows and at the end."""
+    if progress is None:
+        return rows
+
+    def counting() -> Iterator[Any]:
+        done = 0
+        for row in rows:
+            yield row
+            done += 1
+            if done % PROGRESS_STEP == 0:
+                progress(done, total)
+        progress(done, total)
+
+    return counting()
+
+
 def _write(stage: Stage, columns: Sequence[ColumnSpec], rows: Iterable[Mapping[str, Any]], *,
            sheet: str, title: str) -> int:
     from medisup.excel import write_rows
@@ -169,6 +192,12 @@ def safe_labels(pack: Pack, kind: str) -> dict[str, str]:
         label = item.text(short=True)
         out[item.code] = item.code if any(ch in label for ch in LIST_SEPARATORS) else label
     return out
+
+
+def item_labels(pack: Pack) -> dict[str, str]:
+    """Taxonomy code → ``A1 虚构医药服务、伪造文书票据``: the code, which import reads, and
+    beside it the short label, which a reader of the sheet needs."""
+    return {item.code: f"{item.code} {item.text(short=True)}" for item in pack.items}
 
 
 def _departments(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, Pack]:
@@ -208,6 +237,7 @@ def export_supervisors(
     reveal: bool = False,
     force: bool = False,
     record: Recorder | None = None,
+    progress: Progress | None = None,
 ) -> ExportReport:
     """The roster as ``supervisor list`` selects it (same filters, same order: one row per
     person per department), with every column import reads, into a new workbook."""
@@ -230,10 +260,11 @@ def export_supervisors(
                 "rows": len(roster.entries),
                 "people": sorted({e.person.id for e in roster.entries}),
                 "department": root.code, "as_of": on, "filters": filters})
+        total = len(roster.entries)
         # Freed while the collector still sleeps: waking up beside a hundred thousand
         # live rows would cost a full collection.
         del roster
-        count = _write(stage, SUPERVISOR_EXPORT_COLUMNS, records,
+        count = _write(stage, SUPERVISOR_EXPORT_COLUMNS, _counted(records, total, progress),
                        sheet=t("export.sheet.supervisors"), title=title)
         del records
     if reveal and count:
@@ -403,6 +434,7 @@ def export_leads(
     as_of: date | None = None,
     force: bool = False,
     record: Recorder | None = None,
+    progress: Progress | None = None,
 ) -> ExportReport:
     """The leads ``lead list`` selects with the same filters (the same selection,
     :mod:`leads.query`), oldest first, streamed into a new workbook; descriptions and the
@@ -420,10 +452,11 @@ def export_leads(
         (lead.number, lead.department_code, lead.received_on, lead.channel, lead.target_kind,
          lead.target_name, lead.target_credit_code, lead.description, lead.amount_involved,
          lead.status, lead.handling_unit, lead.verified_amount, lead.recovered_amount,
-         person.name, person.id_number, lead_query.items_column()),
+         lead.accept_by, lead.handle_by, person.name, person.id_number,
+         lead_query.items_column()),
         newest_first=False, limit=f.limit)
     title = t("export.title.leads", scope=_scope_text(root, selection.codes),
-              today=date.today().isoformat())
+              as_of=on.isoformat(), today=date.today().isoformat())
     with collector_paused(), staged(target, force=force, private=reveal) as stage:
         revealed: frozenset[str] | None = None
         if reveal:
@@ -439,7 +472,12 @@ def export_leads(
                     "filters": _filters(**{k: v for k, v in asdict(f).items()
                                            if k != "department"})})
             del numbers
-        records = _lead_records(uow, statement, selection.codes, revealed, reveal=reveal)
+        records = _lead_records(uow, statement, selection.codes, revealed, reveal=reveal,
+                                on=on)
+        if progress is not None:  # the count costs a query: only when someone watches
+            total = len(revealed) if revealed is not None else min(
+                lead_query.count(uow, selection), f.limit or 2**63)
+            records = _counted(records, total, progress)
         count = _write(stage, LEAD_EXPORT_COLUMNS, records, sheet=t("export.sheet.leads"),
                        title=title)
     if reveal and count:
@@ -448,16 +486,40 @@ def export_leads(
 
 
 def _lead_records(uow: UnitOfWork, statement: Any, codes: Sequence[str],
-                  revealed: frozenset[str] | None, *, reveal: bool) -> Iterator[dict[str, Any]]:
+                  revealed: frozenset[str] | None, *, reveal: bool,
+                  on: date) -> Iterator[dict[str, Any]]:
+    """The export rows, one at a time; deadlines as the lead records hold them, and
+    是否逾期 as :func:`rules.is_overdue` says on ``on`` (blank once the lead is closed)."""
     by_pack: dict[str, dict[str, str]] = {}
-    channels = {code: by_pack.setdefault(pack.name, safe_labels(pack, "report_channels"))
-                for code, pack in _departments(uow, codes).items()}
+    item_by_pack: dict[str, dict[str, str]] = {}
+    channels, items_of = {}, {}
+    for code, pack in _departments(uow, codes).items():
+        channels[code] = by_pack.setdefault(pack.name, safe_labels(pack, "report_channels"))
+        items_of[code] = item_by_pack.setdefault(pack.name, item_labels(pack))
     status = {s: t(f"lead.status.{s}") for s in lead_rules.STATUSES}
     kinds = {k: t(f"pack.target.{k}") for k in TARGET_KINDS}
+    yes, no = t("common.yes"), t("common.no")
+    closed, is_overdue = lead_rules.CLOSED, lead_rules.is_overdue
+    joined: dict[tuple[str, str], str] = {}  # a handful of combinations: each joined once
     for v in _stream(uow, statement):
         if revealed is not None and v.number not in revealed:
             continue  # logged since the reveal was recorded: not in this file
         items = v.item_codes
+        if items:
+            key = (v.department_code, items)
+            text = joined.get(key)
+            if text is None:
+                labels = items_of[v.department_code]
+                text = joined[key] = ITEM_JOINER.join(
+                    labels.get(c, c) for c in sorted(items.split(",")))
+                if len(joined) > 4096:  # a pathological spread of combinations
+                    joined.clear()
+                    joined[key] = text
+            items = text
+        if v.status == closed:
+            overdue = None
+        else:
+            overdue = yes if is_overdue(v.status, v.accept_by, v.handle_by, on) else no
         yield {
             "number": v.number,
             "supervisor_id_number": v.id_number if reveal else mask_id_number(v.id_number),
@@ -467,7 +529,7 @@ def _lead_records(uow: UnitOfWork, statement: Any, codes: Sequence[str],
             "target_kind": kinds.get(v.target_kind, v.target_kind),
             "target_name": v.target_name,
             "target_credit_code": v.target_credit_code,
-            "items": LIST_JOINER.join(sorted(items.split(","))) if items else None,
+            "items": items or None,
             "description": v.description if reveal else mask_text(v.description),
             "amount": v.amount_involved,
             "status": status.get(v.status, v.status),
@@ -475,6 +537,9 @@ def _lead_records(uow: UnitOfWork, statement: Any, codes: Sequence[str],
             "verified_amount": v.verified_amount,
             "recovered_amount": v.recovered_amount,
             "department": v.department_code,
+            "accept_by": v.accept_by,
+            "handle_by": v.handle_by,
+            "overdue": overdue,
         }
 
 
@@ -503,8 +568,8 @@ def template_choices(uow: UnitOfWork, table: str, root: Department) -> dict[str,
     choices = {
         "channel": list(safe_labels(pack, "report_channels").values()),
         "target_kind": [t(f"pack.target.{k}") for k in TARGET_KINDS],
-        # Item labels hold 、 and ，: the codes are what a cell can carry unambiguously.
-        "items": list(pack.codes("items")),
+        # "A1 虚构医药服务、伪造文书票据": import reads the code, the reader the label.
+        "items": list(item_labels(pack).values()),
         "status": [t(f"lead.status.{s}") for s in lead_rules.STATUSES],
         "department": departments,
     }

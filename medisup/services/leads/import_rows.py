@@ -37,7 +37,11 @@ class RowChecks:
     # ---------------------------------------------------------------- checking
 
     def run(self) -> None:
+        from medisup.excel.reader import refuse_masked_export
+
         table = self.table
+        # A masked export imported back: one message, not an error on every row.
+        refuse_masked_export(table, "supervisor_id_number")
         self.problems.extend(table.problems)
         self.problems.extend(table.duplicates("number"))
         self._load()

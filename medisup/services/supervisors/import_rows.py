@@ -37,7 +37,11 @@ class RowChecks:
     # ---------------------------------------------------------------- row checks
 
     def run(self) -> None:
+        from medisup.excel.reader import refuse_masked_export
+
         table = self.table
+        # A masked export imported back: one message, not an error on every row.
+        refuse_masked_export(table, "id_number")
         for problem in [*table.problems, *table.duplicates("id_number")]:
             self.problems.append(problem)
             self.bad_rows.add(problem.row)
