@@ -44,7 +44,7 @@ medisup supervisor list --department 150102
 step "5. 窗口受理一份新申请：资格逐条审查并注明条款，批准后聘期自动计算"
 new_id=150103198808080204
 medisup --dept 150103 supervisor apply --name 其其格 --id-number "$new_id" --phone 13947100001 \
-  --category 专家学者 --channel 个人自荐 --work-unit "内蒙古医科大学 副教授" --applied-on 2026-01-02 \
+  --category 专家学者 --channel 个人自荐 --work-unit "内蒙古医科大学 副教授" --on 2026-01-02 \
   --all-met --explain
 medisup --dept 150103 supervisor approve "$new_id" --start 2026-01-05
 medisup --dept 150103 supervisor show "$new_id"
@@ -74,11 +74,11 @@ medisup lead list --overdue --as-of 2026-03-31
 
 step "9. 监督员本人提出辞聘（聘书随之作废）；记录一次违反纪律（第九条）"
 quit_id=$(medisup supervisor list --department 150102 --all --format json --reveal | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)[-1]["id_number"])')
-medisup --dept 150102 supervisor terminate "$quit_id" --ground resigned --effective 2026-06-30 --note 本人书面申请 --yes
+medisup --dept 150102 supervisor terminate "$quit_id" --ground resigned --on 2026-06-30 --note 本人书面申请 --yes
 quit_cert=$(medisup certificate list --department 150102 --status revoked --format csv | sed -n 2p | cut -d, -f1)
 expect_problems medisup certificate verify "$quit_cert"
 medisup --dept 150102 supervisor discipline "$(medisup supervisor list --department 150102 --all --format json --reveal | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)[0]["id_number"])')" \
-  --rule secrecy --date 2026-05-12 --note 在微信群转发未公开的检查信息
+  --rule secrecy --on 2026-05-12 --note 在微信群转发未公开的检查信息
 
 step "10. 监督检查：推荐人选——与呼和浩特市第一医院有利害关系的田萨仁被排除（回避，第九条（四））"
 medisup --dept 150102 activity propose --kind 监督检查 --institution 呼和浩特市第一医院 \
@@ -87,10 +87,10 @@ ids=$(medisup --dept 150102 activity propose --kind 监督检查 --institution �
   --credit-code 521501020000001158 -n 3 --on 2026-06-15 --format json --reveal \
   | .venv/bin/python -c 'import json,sys; print(" ".join(c["id_number"] for c in json.load(sys.stdin)["proposed"]))')
 args=(); for id in $ids; do args+=(--participant "$id"); done
-medisup --dept 150102 activity add --kind 监督检查 --date 2026-06-15 --topic 住院病历专项检查 \
+medisup --dept 150102 activity add --kind 监督检查 --on 2026-06-15 --topic 住院病历专项检查 \
   --institution 呼和浩特市第一医院 --credit-code 521501020000001158 "${args[@]}"
 echo "把有利害关系的田萨仁列为参加人会被拒绝："
-expect_problems medisup --dept 150102 activity add --kind 监督检查 --date 2026-06-16 --topic 复查 \
+expect_problems medisup --dept 150102 activity add --kind 监督检查 --on 2026-06-16 --topic 复查 \
   --institution 呼和浩特市第一医院 --credit-code 521501020000001158 --participant 150103198210172067
 medisup --dept 150102 activity attend 150102-HD-2026-0001 --attended "${ids%% *}"
 medisup activity list

@@ -174,7 +174,7 @@ def test_lead_export_masked_then_revealed(cli, seeded, sup, tmp_path):
     assert "线索内容已隐藏" in masked.stderr and "--reveal" in masked.stderr
     assert reveals(seeded) == []
     result = cli("export", "leads", str(tmp_path / "r.xlsx"), "--reveal", "--code", "A1",
-                 "--from", "2025-01-01", "-f", "json")
+                 "--since", "2025-01-01", "-f", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["rows"] == 1
     (row,) = read_table(tmp_path / "r.xlsx", LEAD_COLUMNS).rows

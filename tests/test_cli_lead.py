@@ -116,7 +116,7 @@ def test_log_without_options_in_a_script_is_a_usage_error(cli, sup):
     result = cli("lead", "log", "--supervisor", sup)
     assert result.exit_code == 2
     line = one_line(result)
-    for option in ("--received", "--channel", "--target-kind", "--code", "--description"):
+    for option in ("--on", "--channel", "--target-kind", "--code", "--description"):
         assert option in line
     assert count_rows(cli_env(cli), Lead) == 0
 
@@ -135,7 +135,7 @@ def cli_env(cli):
         ({"kind": "pharmacy", "credit": PHARMACY_CODE}, "线索分类代码", "A1"),
         ({"amount": "-100"}, "涉案金额", "-100"),
         ({"amount": "abc"}, "涉案金额", "abc"),
-        ({"received": "2024-13-01"}, "--received", "2024-13-01"),
+        ({"received": "2024-13-01"}, "--on", "2024-13-01"),
         ({"credit": None}, "统一社会信用代码", ""),
     ],
 )
@@ -206,7 +206,7 @@ def test_list_filters_and_overdue(cli, sup):
     # Lists are newest first (the table pages from the newest; scripts get the same order).
     assert numbers() == [second, first]
     assert numbers("--status", "in_progress") == [first]
-    assert numbers("--from", "2024-10-01") == [second]
+    assert numbers("--since", "2024-10-01") == [second]
     assert numbers("--code", "A1", "--subject", "A", "--target", "某某") == [second, first]
     assert numbers("--supervisor", sup, "--conflict") == [second, first]
     # 8 Oct + 15 working days (Saturday 12 October worked) = 28 Oct; first closes by 15 Nov.

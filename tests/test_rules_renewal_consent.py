@@ -162,4 +162,4 @@ def test_consent_command_under_nm_is_refused_citing_article_11(cli, seeded):
 def test_consent_without_a_date_in_a_script_is_a_usage_error(cli, seeded):
     number = gx_serving(seeded)
     result = cli("--no-input", "supervisor", "consent", number, dept=GX)
-    assert result.exit_code == 2 and "--date" in result.stderr
+    assert result.exit_code == 2 and "--on" in result.stderr

@@ -87,7 +87,7 @@ def _after_write(detail: ActivityDetail, fmt: OutputFormat, text: str) -> None:
 def add(
     ctx: typer.Context,
     kind: KindOption = None,
-    held_on: Annotated[str | None, typer.Option("--date", help=t("help.activity.opt.date"))] = None,
+    held_on: Annotated[str | None, typer.Option("--on", "--date", help=t("help.activity.opt.date"))] = None,
     topic: Annotated[str | None, typer.Option("--topic", help=t("help.activity.opt.topic"))] = None,
     department: DepartmentOption = None,
     institution: InstitutionOption = None,
@@ -106,7 +106,7 @@ def add(
 
     def write(a: dict[str, Any]) -> ActivityDetail:
         values = {k: a.get(k) or v for k, v in given.items()}
-        day = parse_date(values["held_on"], "--date")
+        day = parse_date(values["held_on"], "--on")
         assert day is not None
         found = pairs or ([(a["institution"], a.get("credit_code") or None)]
                           if a.get("institution") else [])
@@ -156,7 +156,7 @@ def _wizard(ctx: typer.Context, given: dict[str, Any], department: str | None,
     if not given["held_on"]:
         w.step("held_on", labels["held_on"], lambda prior: ask.text(
             t("activity.wizard.date"), default=prior or date.today().isoformat(),
-            validate=validator(lambda s: parse_date(s, "--date"))).strip())
+            validate=validator(lambda s: parse_date(s, "--on"))).strip())
     if not given["topic"]:
         w.step("topic", labels["topic"], lambda prior: ask.text(
             t("activity.wizard.topic"), default=prior or "", validate=required).strip())

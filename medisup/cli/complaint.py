@@ -55,7 +55,8 @@ def add(
     id_number: IdArg,
     source: Annotated[str | None, _opt("--source", "source")] = None,
     allegation: Annotated[str | None, _opt("--allegation", "allegation")] = None,
-    received_on: Annotated[str | None, _opt("--received-on", "received_on")] = None,
+    received_on: Annotated[str | None, typer.Option(
+        "--on", "--received-on", help=_h("opt.received_on"), show_default=False)] = None,
     department: Annotated[str | None, typer.Option(
         "--department", help=t("help.supervisor.opt.department"), show_default=False)] = None,
     fmt: FormatOption = OutputFormat.table,
@@ -64,7 +65,7 @@ def add(
 
     common.require(ctx, [o for o, v in (("--source", source), ("--allegation", allegation))
                          if not v])
-    day = parse_date(received_on, "--received-on")
+    day = parse_date(received_on, "--on")
     done = run(ctx, lambda uow: complaints.add(uow, id_number, source=source or "",
                                                allegation=allegation or "", received_on=day,
                                                department=department))

@@ -80,7 +80,7 @@ def update(
 @app.command("list", help=t("help.dept.list"))
 def list_(
     ctx: typer.Context,
-    under: Annotated[str | None, typer.Option("--under", help=t("help.opt.under"))] = None,
+    under: Annotated[str | None, typer.Option("--department", "--under", help=t("help.opt.under"))] = None,
     sort: listing.SortOption = None,
     limit: listing.LimitOption = 0,
     page: listing.PageOption = 0,

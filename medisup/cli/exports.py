@@ -153,9 +153,9 @@ def leads(
     target: Annotated[str | None, typer.Option(
         "--target", help=t("help.lead.opt.target"), show_default=False)] = None,
     date_from: Annotated[str | None, typer.Option(
-        "--from", help=t("help.lead.opt.from"), show_default=False)] = None,
+        "--since", help=t("help.lead.opt.from"), show_default=False)] = None,
     date_to: Annotated[str | None, typer.Option(
-        "--to", help=t("help.lead.opt.to"), show_default=False)] = None,
+        "--until", help=t("help.lead.opt.to"), show_default=False)] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help=t("help.lead.opt.overdue"))] = False,
     conflict: Annotated[bool, typer.Option("--conflict", help=t("help.lead.opt.conflict"))] = False,
     limit: Annotated[int, typer.Option("--limit", help=t("help.lead.opt.limit"))] = 0,
@@ -170,7 +170,7 @@ def leads(
     filters = LeadFilter(
         department=department, status=status, subject=subject, code=code,
         supervisor=supervisor, target=target,
-        received_from=parse_date(date_from, "--from"), received_to=parse_date(date_to, "--to"),
+        received_from=parse_date(date_from, "--since"), received_to=parse_date(date_to, "--until"),
         overdue=overdue, conflict=conflict, limit=limit or None,
     )
     on = common.as_of(as_of)

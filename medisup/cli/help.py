@@ -12,6 +12,11 @@ from __future__ import annotations
 from medisup.i18n import t
 
 _INSTALLED = "_medisup_help_installed"
+# Option names kept working for scripts written before the names were made one pattern
+# (the date of what is recorded is ``--on``; a department filter is ``--department``);
+# help lists only the current name.
+ALIASES = frozenset({"--date", "--effective", "--applied-on", "--received", "--received-on",
+                     "--under"})
 
 
 def install() -> None:
@@ -44,6 +49,22 @@ def install() -> None:
 
     rich_utils._get_parameter_help = parameter_help
     rich_utils._make_command_help = command_help
+
+    original_options_panel = rich_utils._print_options_panel
+
+    def options_panel(*, name, params, ctx, markup_mode, console):
+        # Old option names still work but are not offered: help shows one name a concept.
+        saved = [(p, p.opts) for p in params if set(p.opts) & ALIASES]
+        try:
+            for param, opts in saved:
+                param.opts = [o for o in opts if o not in ALIASES] or opts
+            return original_options_panel(name=name, params=params, ctx=ctx,
+                                          markup_mode=markup_mode, console=console)
+        finally:
+            for param, opts in saved:
+                param.opts = opts
+
+    rich_utils._print_options_panel = options_panel
 
     def display_type_rich(self, ctx):
         return type_hint(self)

@@ -217,7 +217,7 @@ def log(
     supervisor: Annotated[str | None, typer.Option(
         "--supervisor", "-s", help=t("help.lead.opt.supervisor"), callback=refs.person)] = None,
     received: Annotated[str | None, typer.Option(
-        "--received", help=t("help.lead.opt.received"))] = None,
+        "--on", "--received", help=t("help.lead.opt.received"))] = None,
     channel: Annotated[str | None, typer.Option("--channel", help=t("help.lead.opt.channel"))] = None,
     target_kind: Annotated[str | None, typer.Option(
         "--target-kind", help=t("help.lead.opt.target_kind"))] = None,
@@ -241,7 +241,7 @@ def log(
         "codes": lead_rules.split_codes(code), "description": description, "amount": amount,
     }
     required = {
-        "supervisor": "--supervisor", "received": "--received", "channel": "--channel",
+        "supervisor": "--supervisor", "received": "--on", "channel": "--channel",
         "target_kind": "--target-kind", "target_name": "--target-name", "codes": "--code",
         "description": "--description",
     }
@@ -249,7 +249,7 @@ def log(
 
     def write(asked: dict[str, Any]) -> LeadDetail:
         a = {**answers, **asked}
-        received_on = parse_date(a["received"], "--received")
+        received_on = parse_date(a["received"], "--on")
         assert received_on is not None
         return run(ctx, lambda uow: leads.log(
             uow, supervisor=a["supervisor"], received_on=received_on,
@@ -298,7 +298,7 @@ def _wizard(ctx: typer.Context, given: dict[str, Any], pack: Pack):
         return a.get(key) or given[key]
 
     def received_on(a: dict[str, Any]):
-        return parse_date(value(a, "received"), "--received") or date.today()
+        return parse_date(value(a, "received"), "--on") or date.today()
 
     def check_day(text: str) -> None:
         day = parse_date(text, t("lead.field.received_on"))
@@ -447,8 +447,8 @@ def list_(
     supervisor: Annotated[str | None, typer.Option(
         "--supervisor", help=t("help.lead.opt.filter_supervisor"), callback=refs.person)] = None,
     target: Annotated[str | None, typer.Option("--target", help=t("help.lead.opt.target"))] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help=t("help.lead.opt.from"))] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help=t("help.lead.opt.to"))] = None,
+    date_from: Annotated[str | None, typer.Option("--since", help=t("help.lead.opt.from"))] = None,
+    date_to: Annotated[str | None, typer.Option("--until", help=t("help.lead.opt.to"))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help=t("help.lead.opt.overdue"))] = False,
     conflict: Annotated[bool, typer.Option("--conflict", help=t("help.lead.opt.conflict"))] = False,
     limit: Annotated[int, typer.Option("--limit", help=t("help.lead.opt.per_page"),
@@ -471,7 +471,7 @@ def list_(
     filters = lead_views.LeadFilter(
         department=department, status=status, subject=subject, code=code,
         supervisor=supervisor, target=target,
-        received_from=parse_date(date_from, "--from"), received_to=parse_date(date_to, "--to"),
+        received_from=parse_date(date_from, "--since"), received_to=parse_date(date_to, "--until"),
         overdue=overdue, conflict=conflict,
     )
     on = common.as_of(as_of_)

@@ -189,7 +189,7 @@ def apply(
     channel: Annotated[str | None, typer.Option("--channel", help=_h("opt.channel"))] = None,
     recommender: Annotated[str | None, typer.Option("--recommender", help=_h("opt.recommender"))] = None,
     department: DeptOption = None,
-    applied_on: Annotated[str | None, typer.Option("--applied-on", help=_h("opt.applied_on"))] = None,
+    applied_on: Annotated[str | None, typer.Option("--on", "--applied-on", help=_h("opt.applied_on"))] = None,
     interest: Annotated[list[str] | None, typer.Option("--interest", help=_h("opt.interest"))] = None,
     health: Annotated[str | None, typer.Option("--health", help=_h("opt.health"))] = None,
     recruitment_ref: Annotated[str | None, typer.Option(
@@ -213,7 +213,7 @@ def apply(
     missing = [opt for opt, key in (("--name", "name"), ("--id-number", "id_number"),
                                     ("--category", "categories"), ("--channel", "channel"))
                if not values[key]]
-    applied = parse_date(applied_on, "--applied-on")
+    applied = parse_date(applied_on, "--on")
 
     def write(answers: dict[str, Any]):
         v = {**values, **answers}
@@ -348,7 +348,7 @@ def renew(
 def consent(
     ctx: typer.Context,
     id_number: IdArg,
-    on: Annotated[str | None, typer.Option("--date", help=_h("opt.consent_on"))] = None,
+    on: Annotated[str | None, typer.Option("--on", "--date", help=_h("opt.consent_on"))] = None,
     department: DeptOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -357,10 +357,10 @@ def consent(
     from medisup.services import supervisors
 
     values = {"on": on}
-    _ask_or_require(ctx, [] if on else ["--date"], lambda: values.update(
+    _ask_or_require(ctx, [] if on else ["--on"], lambda: values.update(
         on=prompts.prompter().text(t("supervisor.ask.consent_on"),
-                                  validate=validator(lambda v: parse_date(v, "--date"))).strip()))
-    day = parse_date(values["on"], "--date")
+                                  validate=validator(lambda v: parse_date(v, "--on"))).strip()))
+    day = parse_date(values["on"], "--on")
     term = run(ctx, lambda uow: supervisors.record_consent(uow, id_number, on=day,
                                                           department=department))
     success(t("supervisor.consent_recorded", person=common.masked(id_number),
@@ -383,7 +383,7 @@ def terminate(
     ctx: typer.Context,
     id_number: IdArg,
     ground: Annotated[str | None, typer.Option("--ground", help=_h("opt.ground"))] = None,
-    effective: Annotated[str | None, typer.Option("--effective", help=_h("opt.effective"))] = None,
+    effective: Annotated[str | None, typer.Option("--on", "--effective", help=_h("opt.effective"))] = None,
     note: NoteOption = None,
     referral: Annotated[str | None, typer.Option("--referral", help=_h("opt.referral"))] = None,
     breach: Annotated[str | None, typer.Option("--breach", help=_h("opt.breach"))] = None,
@@ -400,11 +400,11 @@ def terminate(
             if a.get("rule"):  # the breach behind a discipline ground, in the same transaction
                 rests_on = supervisors.record_discipline(
                     uow, id_number, rule=a["rule"],
-                    occurred_on=parse_date(a.get("breach_on"), "--date"),
+                    occurred_on=parse_date(a.get("breach_on"), "--on"),
                     note=a.get("note", note)).id
             return supervisors.terminate(
                 uow, id_number, ground=_text(a.get("ground", ground)),
-                effective=parse_date(a.get("effective", effective), "--effective"),
+                effective=parse_date(a.get("effective", effective), "--on"),
                 note=a.get("note", note), referral=a.get("referral", referral),
                 department=department, breach=rests_on)
         return run(ctx, both)
@@ -427,7 +427,7 @@ def terminate(
                 pass
         confirm_destructive(ctx, t("wizard.terminate.summary", person=common.masked(id_number),
                                    ground=label,
-                                   on=parse_date(effective, "--effective") or date.today()), yes=yes)
+                                   on=parse_date(effective, "--on") or date.today()), yes=yes)
         done = write({})
     success(t("supervisor.terminated", person=common.masked(id_number), dept=done.department_code,
               ground=done.label, article=done.article, on=done.effective_on.isoformat()))
@@ -476,7 +476,7 @@ def discipline(
     ctx: typer.Context,
     id_number: IdArg,
     rule: Annotated[str | None, typer.Option("--rule", help=_h("opt.rule"))] = None,
-    on: Annotated[str | None, typer.Option("--date", help=_h("opt.date"))] = None,
+    on: Annotated[str | None, typer.Option("--on", "--date", help=_h("opt.date"))] = None,
     note: NoteOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -485,7 +485,7 @@ def discipline(
     def write(a: dict[str, Any]):
         return run(ctx, lambda uow: supervisors.record_discipline(
             uow, id_number, rule=_text(a.get("rule", rule)),
-            occurred_on=parse_date(a.get("on", on), "--date"), note=a.get("note", note)))
+            occurred_on=parse_date(a.get("on", on), "--on"), note=a.get("note", note)))
 
     if not rule and common.can_prompt(ctx):
         from medisup.cli.supervisor_wizards import discipline_wizard

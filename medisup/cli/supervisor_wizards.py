@@ -158,7 +158,7 @@ def ask_record(w, p, pack: Pack, values: dict[str, Any]) -> None:
     from medisup.services.supervisors import rules as supervisor_rules
 
     def day_check(text: str) -> None:
-        applied = parse_date(values.get("applied_on"), "--applied-on") or date.today()
+        applied = parse_date(values.get("applied_on"), "--on") or date.today()
         supervisor_rules.check_form_date(parse_date(text, "--form-date"), applied, date.today())
 
     if pack.health_article and values.get("health") is None:
@@ -205,7 +205,7 @@ def terminate_wizard(ctx: typer.Context, id_number: str, department: str | None,
     from medisup.services.supervisors.terms import offered_ground
 
     offered = run(ctx, lambda uow: offered_ground(  # a recorded breach: its ground first
-        uow, id_number, on=parse_date(effective, "--effective") or date.today(), department=department),
+        uow, id_number, on=parse_date(effective, "--on") or date.today(), department=department),
         write=False)
     w.step("ground", t("supervisor.col.ground"), lambda prior: p.select(
         t("supervisor.ask.ground"), [(i.code, item_label(i)) for i in pack.termination_grounds],
@@ -213,7 +213,7 @@ def terminate_wizard(ctx: typer.Context, id_number: str, department: str | None,
     if effective is None:
         w.step("effective", t("supervisor.col.effective_on"), lambda prior: p.text(
             t("wizard.terminate.ask_effective"), default=prior or date.today().isoformat(),
-            validate=validator(lambda v: parse_date(v, "--effective"))).strip())
+            validate=validator(lambda v: parse_date(v, "--on"))).strip())
     if referral is None:
         w.step("referral", t("supervisor.col.referral"), lambda prior: p.text(
             t("wizard.terminate.ask_referral", note=item(w.answers).note_text() or ""),
@@ -229,7 +229,7 @@ def terminate_wizard(ctx: typer.Context, id_number: str, department: str | None,
     w.step("breach_on", t("supervisor.col.occurred_on"), lambda prior: p.text(
         t("wizard.terminate.ask_breach_on"),
         default=prior or w.answers.get("effective") or effective or date.today().isoformat(),
-        validate=validator(lambda v: parse_date(v, "--date"))).strip(),
+        validate=validator(lambda v: parse_date(v, "--on"))).strip(),
         when=lambda a: item(a).from_discipline and bool(a.get("rule")), depends=("rule",))
     if note is None:
         w.step("note", t("supervisor.col.note"), lambda prior: p.text(
@@ -255,7 +255,7 @@ def discipline_wizard(ctx: typer.Context, id_number: str, *, on: str | None,
     if on is None:
         w.step("on", t("supervisor.col.occurred_on"), lambda prior: p.text(
             t("wizard.discipline.ask_on"), default=prior or date.today().isoformat(),
-            validate=validator(lambda v: parse_date(v, "--date"))).strip())
+            validate=validator(lambda v: parse_date(v, "--on"))).strip())
     if note is None:
         w.step("note", t("supervisor.col.note"), lambda prior: p.text(
             t("wizard.discipline.ask_note"), default=prior or "").strip() or None)
