@@ -78,3 +78,16 @@ def test_leads_by_the_reporters_name_and_by_short_number(cli, seeded):
                  dept="150102")
     assert logged.exit_code == 0, logged.stderr
     assert json.loads(logged.stdout)["supervisor_name"] == "钱军"
+
+
+def test_messages_name_the_person_not_only_a_masked_id(cli, seeded):
+    number = make_id(seq=341)
+    appoint(seeded, "150102", number, name="孙丽", start=date(2026, 1, 1))
+    by_id = cli("supervisor", "discipline", number, "--rule", "secrecy", "--on", "2026-05-12",
+                "--note", "转发未公开信息", dept="150102")
+    assert by_id.exit_code == 0, by_id.stderr
+    assert f"孙丽（{number[:6]}********{number[-4:]}）" in by_id.stderr
+    by_name = cli("supervisor", "terminate", "孙丽", "--ground", "resigned", "--on",
+                  "2026-06-30", "--yes", dept="150102")
+    assert by_name.exit_code == 0, by_name.stderr
+    assert by_name.stderr.startswith("已解聘 孙丽（") and number not in by_name.stderr

@@ -26,10 +26,13 @@ def person(ctx: typer.Context, value: str | None) -> str | None:
     from medisup.services.supervisors.people import find_by_name, looks_like_reference
 
     if looks_like_reference(value):
+        _remember(ctx, value)
         return value
     matches = common.run(ctx, lambda uow: find_by_name(uow, value), write=False)
     if not matches:
         raise NotFound(t("refs.no_person", name=common.printable(value.strip())))
+    for m in matches:
+        ctx.find_root().meta.setdefault(_NAMES, {})[m.id_number] = m.name
     if len(matches) == 1:
         return matches[0].id_number
     described = [t("refs.person_line", id=m.person_id, name=m.name, masked=m.masked_id,
@@ -44,6 +47,35 @@ def person(ctx: typer.Context, value: str | None) -> str | None:
         return chosen
     raise UsageError(t("refs.several_people", count=len(matches), name=matches[0].name,
                        people=t("list.sep").join(described)))
+
+
+_NAMES = "medisup.person_names"
+
+
+def _remember(ctx: typer.Context, ref: str) -> None:
+    """Note the name of the person an ID number names (in the operator's scope), so that
+    messages can say who: 张丽娟（150102********0025）."""
+    from medisup.cli import common
+    from medisup.errors import MedisupError
+    from medisup.services.supervisors.people import find_in_scope
+
+    try:
+        found = common.run(ctx, lambda uow: (lambda p: (p.id_number, p.name))(
+            find_in_scope(uow, ref)), write=False)
+    except MedisupError:  # not found, not valid: the command itself says so
+        return
+    ctx.find_root().meta.setdefault(_NAMES, {})[found[0]] = found[1]
+    ctx.find_root().meta[_NAMES][ref.strip().upper()] = found[1]
+
+
+def who(ctx: typer.Context, id_number: str) -> str:
+    """A person as messages name them: name and masked ID number (the masked ID alone
+    when the name is not known here)."""
+    from medisup.cli import common
+
+    name = ctx.find_root().meta.get(_NAMES, {}).get((id_number or "").strip().upper())
+    masked = common.masked(id_number)
+    return t("refs.who", name=name, masked=masked) if name else masked
 
 
 _SHORT_LEAD = re.compile(r"^(?:(\d{4})-)?(\d{1,6})$")

@@ -309,11 +309,11 @@ def reject(
     _ask_or_require(ctx, [] if reason else ["--reason"], lambda: values.update(
         reason=prompts.prompter().text(t("supervisor.ask.reason"), validate=required).strip()))
     on_d = parse_date(on, "--on")
-    confirm_destructive(ctx, t("wizard.reject.summary", person=common.masked(id_number),
+    confirm_destructive(ctx, t("wizard.reject.summary", person=refs.who(ctx, id_number),
                                reason=_text(values["reason"])), yes=yes)
     a = run(ctx, lambda uow: supervisors.reject(uow, id_number, reason=_text(values["reason"]),
                                                department=department, on=on_d))
-    success(t("supervisor.rejected", person=common.masked(id_number), dept=a.department_code,
+    success(t("supervisor.rejected", person=refs.who(ctx, id_number), dept=a.department_code,
               on=a.decided_on.isoformat()))
 
 
@@ -335,7 +335,7 @@ def renew(
     on_d = parse_date(on, "--on")
     term = run(ctx, lambda uow: supervisors.renew(uow, id_number, department=department,
                                                  consent_on=consent, on=on_d))
-    success(t("supervisor.renewed", person=common.masked(id_number), dept=term.department_code,
+    success(t("supervisor.renewed", person=refs.who(ctx, id_number), dept=term.department_code,
               number=term.number, start=term.start_date.isoformat(),
               end=term.end_date.isoformat()))
     if consent is None and term.consent_on is not None:
@@ -363,7 +363,7 @@ def consent(
     day = parse_date(values["on"], "--on")
     term = run(ctx, lambda uow: supervisors.record_consent(uow, id_number, on=day,
                                                           department=department))
-    success(t("supervisor.consent_recorded", person=common.masked(id_number),
+    success(t("supervisor.consent_recorded", person=refs.who(ctx, id_number),
               dept=term.department_code, number=term.number, start=term.start_date.isoformat(),
               end=term.end_date.isoformat(), on=term.renewal_consent_on.isoformat(),
               article=_renewal_article(ctx, term.department_code)))
@@ -425,11 +425,11 @@ def terminate(
                 label = f"{item.text()}（{item.cite()}）"
             except MedisupError:  # the service names the problem with the person's own pack
                 pass
-        confirm_destructive(ctx, t("wizard.terminate.summary", person=common.masked(id_number),
+        confirm_destructive(ctx, t("wizard.terminate.summary", person=refs.who(ctx, id_number),
                                    ground=label,
                                    on=parse_date(effective, "--on") or date.today()), yes=yes)
         done = write({})
-    success(t("supervisor.terminated", person=common.masked(id_number), dept=done.department_code,
+    success(t("supervisor.terminated", person=refs.who(ctx, id_number), dept=done.department_code,
               ground=done.label, article=done.article, on=done.effective_on.isoformat()))
     if done.breach:
         message(t("supervisor.rests_on_breach", breach=done.breach))
@@ -496,7 +496,7 @@ def discipline(
     else:
         common.require(ctx, [] if rule else ["--rule"])
         done = write({})
-    success(t("supervisor.disciplined", person=common.masked(id_number), rule=done.label,
+    success(t("supervisor.disciplined", person=refs.who(ctx, id_number), rule=done.label,
               article=done.article, on=done.occurred_on.isoformat()))
     if fmt is not OutputFormat.table:
         render_record(_discipline_columns(), done.as_dict(), fmt)
@@ -553,14 +553,14 @@ def interests(
         else:
             common.require(ctx, [] if name else ["--name"])
             row = write({})
-        success(t("supervisor.interest_added", person=common.masked(id_number),
+        success(t("supervisor.interest_added", person=refs.who(ctx, id_number),
                   name=row.institution_name, code=row.credit_code or "—"))
     elif action == "remove":
         if not (name or credit_code):
             raise UsageError(t("cli.missing_options", options="--credit-code / --name"))
         row = run(ctx, lambda uow: supervisors.remove_interest(
             uow, id_number, credit_code=credit_code, name=name, on=on_d))
-        success(t("supervisor.interest_removed", person=common.masked(id_number),
+        success(t("supervisor.interest_removed", person=refs.who(ctx, id_number),
                   name=row.institution_name, on=row.withdrawn_on.isoformat()))
     else:
         raise UsageError(t("cli.bad_parameter", option="ACTION",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from medisup.cli import common, prompts
+from medisup.cli import common, prompts, refs
 from medisup.cli.common import parse_date, run
 from medisup.i18n import t
 
@@ -194,7 +194,7 @@ def terminate_wizard(ctx: typer.Context, id_number: str, department: str | None,
 
     pack = common.department_pack(ctx, department)
     p = prompts.prompter()
-    w = Wizard(t("wizard.terminate.title", person=common.masked(id_number)))
+    w = Wizard(t("wizard.terminate.title", person=refs.who(ctx, id_number)))
     w.given(t("supervisor.col.effective_on"), effective)
     w.given(t("supervisor.col.referral"), referral)
     w.given(t("supervisor.col.note"), note)
@@ -245,7 +245,7 @@ def discipline_wizard(ctx: typer.Context, id_number: str, *, on: str | None,
 
     pack = common.department_pack(ctx, None)
     p = prompts.prompter()
-    w = Wizard(t("wizard.discipline.title", person=common.masked(id_number)))
+    w = Wizard(t("wizard.discipline.title", person=refs.who(ctx, id_number)))
     w.given(t("supervisor.col.occurred_on"), on)
     w.given(t("supervisor.col.note"), note)
     w.step("rule", t("supervisor.col.rule"), lambda prior: p.select(
