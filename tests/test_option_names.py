@@ -53,3 +53,10 @@ def test_old_names_still_work(cli):
     assert new.exit_code == old.exit_code == 0 and new.stdout == old.stdout
     codes = [line.split(",")[0] for line in new.stdout.splitlines()[1:]]
     assert codes == ["150100", "150102", "150103"]
+
+
+def test_list_and_check_describe_their_own_department_filter(bare_cli):
+    for path in (("check",), ("lead", "list")):
+        out = bare_cli(*path, "--help", dept=None, env={"COLUMNS": "160"}).stdout
+        line = next(x for x in out.splitlines() if "--department" in x)
+        assert "及其下级" in line and "登记" not in line, (path, line)

@@ -42,6 +42,9 @@ NumberArg = Annotated[str, typer.Argument(help=t("help.lead.arg.number"), show_d
                                           metavar="NUMBER", callback=refs.lead)]
 DepartmentOption = Annotated[str | None, typer.Option("--department",
                                                       help=t("help.lead.opt.department"))]
+# Lists and checks look at a department and everything under it.
+FilterDepartmentOption = Annotated[str | None, typer.Option(
+    "--department", help=t("help.lead.opt.filter_department"))]
 OnOption = Annotated[str | None, typer.Option("--on", help=t("help.lead.opt.on"),
                                               show_default=False)]
 
@@ -439,7 +442,7 @@ def _ask_items(pack: Pack, kind: str, prior=()) -> list[str]:
 @app.command("list", help=t("help.lead.list"))
 def list_(
     ctx: typer.Context,
-    department: DepartmentOption = None,
+    department: FilterDepartmentOption = None,
     status: Annotated[str | None, typer.Option("--status", help=t("help.lead.opt.status"))] = None,
     subject: Annotated[str | None, typer.Option(
         "--subject", help=t("help.lead.opt.subject"))] = None,
@@ -720,7 +723,7 @@ def reward_cancel(
 @app.command("check", help=t("help.lead.check"))
 def check(
     ctx: typer.Context,
-    department: DepartmentOption = None,
+    department: FilterDepartmentOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services.leads import consistency
