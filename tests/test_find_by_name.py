@@ -91,3 +91,17 @@ def test_messages_name_the_person_not_only_a_masked_id(cli, seeded):
                   "2026-06-30", "--yes", dept="150102")
     assert by_name.exit_code == 0, by_name.stderr
     assert by_name.stderr.startswith("已解聘 孙丽（") and number not in by_name.stderr
+
+
+def test_a_typo_is_shown_as_typed_at_a_terminal_and_masked_in_a_log():
+    from medisup.cli.common import typed_back
+
+    typo = "150103198808080205"
+    message = "身份证号的值“150103********0205”无效：应为校验码正确的公民身份号码"
+    assert typed_back(message, ["supervisor", "show", typo], terminal=True) == (
+        f"身份证号的值“{typo}”无效：应为校验码正确的公民身份号码")
+    assert typed_back(message, ["--id-number=" + typo], terminal=True).count(typo) == 1
+    assert typed_back(message, ["supervisor", "show", typo], terminal=False) == message
+    # someone else's masked ID in a message is not "unmasked" from an unrelated word
+    other = "身份证号 150102********0025 已登记的姓名"
+    assert typed_back(other, ["supervisor", "show", typo], terminal=True) == other

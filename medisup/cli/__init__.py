@@ -156,6 +156,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _error(text: str) -> None:
+    from medisup.cli.common import typed_back
     from medisup.render import message
 
-    message(printable(text), style="red")
+    message(printable(typed_back(text, sys.argv[1:], sys.stderr.isatty())), style="red")

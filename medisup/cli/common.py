@@ -157,3 +157,16 @@ def usage_message(exc) -> str:
             hint = " " + t("cli.see_help", command=exc.ctx.command_path)
         return t("cli.usage", problem=translate_framework(exc.format_message())) + hint
     return translate_framework(exc.format_message())
+
+
+def typed_back(text: str, argv: Sequence[str], terminal: bool) -> str:
+    """An error about an ID number the clerk just typed shows it as typed when they read it
+    at a terminal (it is on their screen already, and a masked echo hides the typo they
+    must find); logs and scripts keep the masked form."""
+    if not terminal or "*" not in text:
+        return text
+    for word in argv:
+        clean = word.rpartition("=")[2].strip().upper()
+        if len(clean) == 18 and clean[:17].isdigit():
+            text = text.replace(clean[:6] + "*" * 8 + clean[-4:], clean)
+    return text
