@@ -56,3 +56,73 @@ def test_every_command_has_help():
     missing = [" ".join(p) for p, c in walk(get_command(app), ["medisup"])
                if not (c.help or "").strip()]
     assert missing == []
+
+
+def _medisup(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "medisup", *args], capture_output=True,
+                          text=True, timeout=60,
+                          env={**os.environ, "MEDISUP_CONFIG_DIR": "/nonexistent-medisup-test",
+                               **(env or {})})
+
+
+def test_help_lists_the_completion_options_in_chinese():
+    done = _medisup("--help", env={"COLUMNS": "200"})
+    line = {o: next(x for x in done.stdout.splitlines() if o in x)
+            for o in ("--install-completion", "--show-completion")}
+    assert "安装命令补全" in line["--install-completion"]
+    assert "显示命令补全脚本" in line["--show-completion"]
+    assert "Install completion" not in done.stdout and "Show completion" not in done.stdout
+
+
+def test_show_completion_prints_the_script_for_the_shell_named():
+    done = _medisup("--show-completion", "bash")
+    assert done.returncode == 0, done.stderr
+    assert "complete -o default -F _medisup_completion medisup" in done.stdout
+    assert "_MEDISUP_COMPLETE=complete_bash" in done.stdout
+    zsh = _medisup("--show-completion", "zsh")
+    assert zsh.returncode == 0 and "compdef _medisup_completion medisup" in zsh.stdout
+
+
+def test_show_completion_refuses_a_shell_it_cannot_serve():
+    done = _medisup("--show-completion", "tcsh")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "不支持 tcsh" in done.stderr
+
+
+def test_install_completion_writes_the_script_and_the_rc_line(tmp_path):
+    done = _medisup("--install-completion", "bash", env={"HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    script = tmp_path / ".bash_completions" / "medisup.sh"
+    assert "_MEDISUP_COMPLETE=complete_bash" in script.read_text()
+    assert f"source '{script}'" in (tmp_path / ".bashrc").read_text()
+    assert "已为 bash 安装命令补全" in done.stderr
+
+
+def test_the_shell_gets_completions():
+    # What the installed bash script runs on Tab.
+    done = _medisup(env={"_MEDISUP_COMPLETE": "complete_bash", "COMP_WORDS": "medisup sup",
+                         "COMP_CWORD": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["supervisor"]
+    options = _medisup(env={"_MEDISUP_COMPLETE": "complete_bash",
+                            "COMP_WORDS": "medisup lead list --over", "COMP_CWORD": "3"})
+    assert options.stdout.split() == ["--overdue"]
+
+
+def test_completion_runs_nothing_heavy():
+    # Completing a command name parses no command: no database, no workbook library.
+    code = (
+        "import os, sys, json\n"
+        "os.environ.update(_MEDISUP_COMPLETE='complete_bash', COMP_WORDS='medisup le',"
+        " COMP_CWORD='1')\n"
+        "from medisup.cli import main\n"
+        "try:\n"
+        "    main([])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = _run(code)
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert [m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY)] == []
+    assert done.stdout.split() == ["lead"]

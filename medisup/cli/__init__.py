@@ -39,10 +39,21 @@ class MedisupGroup(TyperGroup):
         except KeyboardInterrupt:
             raise Cancelled() from None
 
+    def parse_args(self, ctx, args):
+        # --install-completion / --show-completion read the shell named after them, if any.
+        ctx.meta[_ROOT_ARGS] = list(args)
+        return super().parse_args(ctx, args)
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         from typer._click import exceptions as click
 
         args = list(sys.argv[1:] if args is None else args)
+        if os.environ.get(complete_var or _COMPLETE_VAR):
+            # A shell asking for completions (the script --show-completion prints): Typer's
+            # completion classes are registered only now, so other runs pay nothing for them.
+            from typer._completion_classes import completion_init
+
+            completion_init()
         debug = "--debug" in args or os.environ.get("MEDISUP_DEBUG") == "1"
         localise_help()
         try:
@@ -99,15 +110,56 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,  # locals hold personal data; main() reports errors
     rich_markup_mode="rich",
+    # Completion is offered by the root's own --install-completion / --show-completion
+    # below: help in the user's language, and nothing registered until it is used.
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+_ROOT_ARGS = "medisup.root_args"
+_COMPLETE_VAR = "_MEDISUP_COMPLETE"
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
 
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"medisup {__version__}")
         raise typer.Exit()
+
+
+def _completion(ctx: typer.Context, param: typer.CallbackParam, value: bool) -> None:
+    """Print (--show-completion) or install (--install-completion) the shell's completion
+    script: for the shell named after the option, else the one running this command."""
+    if not value or ctx.resilient_parsing:
+        return
+    from typer import _completion_shared as completion
+
+    option = param.opts[0]
+    args = ctx.meta.get(_ROOT_ARGS, [])
+    after = args[args.index(option) + 1:] if option in args else []
+    if after and not after[0].startswith("-"):
+        shell = after[0]
+    else:
+        shell = completion._get_shell_name() or os.path.basename(os.environ.get("SHELL", ""))
+        if not shell:
+            _error(t("cli.completion.unknown_shell", option=option))
+            raise typer.Exit(ExitStatus.USAGE)
+    if shell not in _SHELLS:
+        _error(t("cli.completion.unsupported", shell=shell))
+        raise typer.Exit(ExitStatus.USAGE)
+    prog_name = ctx.find_root().info_name or "medisup"
+    complete_var = "_{}_COMPLETE".format(prog_name.replace("-", "_").upper())
+    if param.name == "show_completion":
+        typer.echo(completion.get_completion_script(prog_name=prog_name,
+                                                    complete_var=complete_var, shell=shell))
+    else:
+        shell, path = completion.install(shell=shell, prog_name=prog_name,
+                                         complete_var=complete_var)
+        from medisup.render import message
+
+        message(t("cli.completion.installed", shell=shell, path=path), style="green")
+        message(t("cli.completion.restart"))
+    raise typer.Exit()
 
 
 @app.callback()
@@ -122,6 +174,12 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help=t("help.opt.version"))
     ] = False,
+    install_completion: Annotated[bool, typer.Option(
+        "--install-completion", callback=_completion, is_eager=True, expose_value=False,
+        help=t("help.opt.install_completion"))] = False,
+    show_completion: Annotated[bool, typer.Option(
+        "--show-completion", callback=_completion, is_eager=True, expose_value=False,
+        help=t("help.opt.show_completion"))] = False,
 ) -> None:
     from medisup.config import load_settings
     from medisup.render import set_csv_bom

@@ -1,6 +1,6 @@
 """Help screens in the user's language: Typer's fixed strings translated, descriptions that
-wrap instead of being cut with "…", and no framework type names (``<bool>``, ``<list[str]>``,
-``[x>=1]``) in the option table.
+wrap instead of being cut with "…", no framework type names (``<bool>``, ``<list[str]>``,
+``[x>=1]``) in the option table, and a command's examples (``examples.toml``) at the end.
 
 Typer renders help with rich; Chinese sentences have no spaces, so rich sees each as one
 long word and, inside a table cell, cuts it. Every help text is therefore rendered as one
@@ -65,6 +65,15 @@ def install() -> None:
                 param.opts = opts
 
     rich_utils._print_options_panel = options_panel
+
+    original_format_help = rich_utils.rich_format_help
+
+    def format_help(*, obj, ctx, markup_mode):
+        original_format_help(obj=obj, ctx=ctx, markup_mode=markup_mode)
+        if not hasattr(obj, "list_commands"):
+            print_examples(command_path(ctx), rich_utils._get_rich_console())
+
+    rich_utils.rich_format_help = format_help
 
     def display_type_rich(self, ctx):
         return type_hint(self)
@@ -134,10 +143,15 @@ def type_hint(option) -> str | None:
     return hint
 
 
+_DATE_OPTIONS = frozenset({"--on", "--since", "--until", "--as-of", "--start", "--end"})
+
+
 def _named_hint(option) -> str:
-    name = (option.name or "").lower()
-    if name in {"as_of", "since", "until", "on", "start", "end", "received", "effective",
-                "date", "applied_on", "consent_date", "ending_before"} or name.endswith("_on"):
+    # A date is read as text (the services accept 2026/1/5 and 2026年1月5日 too); its
+    # name says what it is: --on, --since/--until, --as-of, --xxx-on, --xxx-date.
+    name = (option.name or "").lower().rstrip("_")
+    if (name in {"received", "effective", "date", "ending_before", "date_from", "date_to"}
+            or name.endswith(("_on", "_date")) or set(option.opts) & _DATE_OPTIONS):
         return t("cli.help.type.date")
     return t("cli.help.type.text")
 
@@ -153,6 +167,116 @@ def _folding(parts):
             text.append(" ")
         text.append_text(part)
     return text
+
+
+def command_path(ctx) -> list[str]:
+    """The names of a command below the root (``["lead", "reward", "compute"]``)."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return names[::-1]
+
+
+def examples(path) -> list[tuple[str, str]]:
+    """A command's examples as (command line, comment), from the key ``examples.<path>``:
+    one example a line, the comment after `` # ``."""
+    import re
+
+    from medisup.i18n import DEFAULT_LANGUAGE, catalogue, language
+
+    key = ".".join(("examples", *path))
+    text = catalogue(language()).get(key) or catalogue(DEFAULT_LANGUAGE).get(key, "")
+    found = []
+    for line in filter(str.strip, text.splitlines()):
+        command, comment = [*re.split(r"\s+#\s+", line.strip(), maxsplit=1), ""][:2]
+        found.append((command.strip(), comment.strip()))
+    return found
+
+
+_INDENT = "   "
+
+
+def print_examples(path, console) -> None:
+    """The 示例 section at the end of a command's help (nothing when it has none)."""
+    found = examples(path)
+    if not found:
+        return
+    from rich.text import Text
+
+    console.print(Text(" " + t("cli.panel.examples"), style="bold"))
+    for code, comment in example_lines(found, console.width - len(_INDENT)):
+        line = Text(_INDENT + code if code or comment else "", overflow="fold")
+        line.append(comment, style="dim")
+        console.print(line)
+
+
+def example_lines(found, width: int) -> list[tuple[str, str]]:
+    """The examples as lines of (command text, comment text) within ``width`` cells.
+
+    Every comment follows its command on the same line when all of them fit so; otherwise
+    each comment goes above its command, and a long command is broken between words with a
+    shell continuation (`` \\``), so that lines copied from the screen still run.
+    """
+    from rich.cells import cell_len
+
+    column = max(cell_len(command) for command, _ in found) + 4
+    if all(column + cell_len(f"# {c}") <= width for _, c in found):
+        return [(command + " " * (column - cell_len(command)) if comment else command,
+                 f"# {comment}" if comment else "") for command, comment in found]
+    lines: list[tuple[str, str]] = []
+    for number, (command, comment) in enumerate(found):
+        if number:
+            lines.append(("", ""))
+        lines += [("", f"# {part}") for part in _wrap(comment, width - 2)]
+        lines += [(part, "") for part in _break_command(command, width)]
+    return lines
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells: between words, and anywhere in Chinese."""
+    from rich.cells import cell_len
+
+    lines, current = [], ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if cell_len(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        for char in word:  # a Chinese sentence is one long "word"
+            if cell_len(current + char) > width and current:
+                lines.append(current)
+                current = ""
+            current += char
+    return [*lines, current] if current else lines
+
+
+def _break_command(command: str, width: int) -> list[str]:
+    import re
+
+    from rich.cells import cell_len
+
+    words = re.findall(r"""(?:[^\s"']+|"[^"]*"|'[^']*')+""", command)
+    # An option stays on one line with its value.
+    units: list[str] = []
+    for word in words:
+        if units and units[-1].startswith("-") and " " not in units[-1] \
+                and not word.startswith("-"):
+            units[-1] += " " + word
+        else:
+            units.append(word)
+    lines, current = [], ""
+    for word in units:
+        candidate = f"{current} {word}" if current else word
+        if current and cell_len(candidate) + 2 > width:  # room for the " \\"
+            lines.append(current + " \\")
+            current = "    " + word
+        else:
+            current = candidate
+    return [*lines, current]
 
 
 # Messages the command-line framework writes in English, as the user reads them in Chinese.

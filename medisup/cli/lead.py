@@ -15,7 +15,7 @@ import typer
 from medisup.cli import common, listing, prompts, refs
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
 from medisup.cli.listing import ColumnsOption, WideOption
-from medisup.errors import ExitStatus, InvalidValue, MedisupError, NotFound
+from medisup.errors import ExitStatus, MedisupError, NotFound
 from medisup.i18n import t
 from medisup.render import (
     Column,
