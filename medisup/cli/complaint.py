@@ -103,10 +103,19 @@ def close(
 
 
 @app.command("list", help=_h("list"))
-def list_(ctx: typer.Context, id_number: IdArg, columns_: listing.ColumnsOption = None,
+def list_(ctx: typer.Context, id_number: IdArg, sort: listing.SortOption = None,
+          limit: listing.LimitOption = 0, page: listing.PageOption = 0,
+          all_: listing.AllOption = False, columns_: listing.ColumnsOption = None,
           fmt: FormatOption = OutputFormat.table) -> None:
     from medisup.services.supervisors import complaints
 
+    table = fmt is OutputFormat.table
     picked = listing.pick(columns(), None, columns_)
     found = run(ctx, lambda uow: complaints.list_for(uow, id_number), write=False)
-    render_rows(picked, rows(found, fmt is OutputFormat.table), fmt)
+    by_id = {c.id: c for c in found}
+    shown = listing.window([c.as_dict() for c in found], sort=sort,
+                           sortable=[c.key for c in columns()], limit=limit, page=page,
+                           all_=all_, table=table)
+    render_rows(picked, rows([by_id[r["id"]] for r in shown.rows], table), fmt)
+    if table:
+        listing.footer(shown, "complaint")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from medisup.cli import listing
 from medisup.cli.common import FormatOption, run
 from medisup.cli.prompts import YesOption
 from medisup.errors import ExitStatus
@@ -103,22 +104,35 @@ def undo(
 def list_(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, help=t("help.import.opt.limit"))] = 50,
+    sort: listing.SortOption = None,
+    columns_: listing.ColumnsOption = None,
+    wide: listing.WideOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.clock import local_text
     from medisup.services.batches.undo import list_batches
 
+    table_default = ("id", "kind", "file_name", "started_at", "rows", "created", "updated",
+                     "undone_at")
+    columns = listing.pick(_batch_columns(), table_default if fmt is OutputFormat.table
+                           else None, columns_, wide)
     batches = run(ctx, lambda uow: list_batches(uow, limit=limit), write=False)
     table = fmt is OutputFormat.table
+    by_id = {b.id: b for b in batches}
+    shown = listing.window([b.as_dict() for b in batches], sort=sort,
+                           sortable=[c.key for c in _batch_columns()], limit=0, page=0,
+                           all_=True, table=table)
     rows = []
-    for b in batches:
+    for b in (by_id[r["id"]] for r in shown.rows):
         row = b.as_dict()
         if table:
             row["kind"] = t(f"import.kind.{b.kind}")
             row["started_at"] = local_text(b.started_at)
             row["undone_at"] = local_text(b.undone_at) if b.undone_at else ""
         rows.append(row)
-    render_rows(_batch_columns(), rows, fmt, title=t("import.list_title"), empty=t("import.none"))
+    render_rows(columns, rows, fmt, title=t("import.list_title"), empty=t("import.none"))
+    if table:
+        listing.footer(shown, "batch")
 
 
 # ---------------------------------------------------------------- shared
