@@ -12,6 +12,11 @@
                    each < 10 s, peak memory < 800 MB in an address-space-capped process
 - bench_reviews.py 100,000 supervisors and 1,000,000 leads: review annual < 3 s and < 500 MB,
                    review renewals / terminations < 1 s each
+- bench_reliability.py  kill -9 at 20 random moments of a 50,000-row import, a 50,000-row
+                   export --reveal and a 1,000-certificate batch (all-or-nothing, audit
+                   verify, no stage or plaintext left, the next run completes); 2 and 4
+                   writers × 500 leads with a reader, on SQLite and a throwaway PostgreSQL:
+                   no failure at all
 
 Each script runs in its own process (peak memory is per process) and exits non-zero when
 it misses its target; this runner reports them all and fails if any failed.
@@ -27,7 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("bench_import.py", "bench_export.py", "bench_excel.py", "bench_lists.py", "bench_reviews.py",
-           "bench_certificates.py", "bench_fuzz.py")
+           "bench_certificates.py", "bench_fuzz.py", "bench_reliability.py")
 
 
 def main() -> int:
