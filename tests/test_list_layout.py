@@ -192,3 +192,18 @@ def test_a_table_that_cannot_fit_is_drawn_as_blocks(capsys, monkeypatch):
     assert "── 150102-2026-0001 " in out and "156000.00" in out and "2026-01-05" in out
     widths = table_widths(columns, texts, 62)
     assert widths is not None and widths[0] == 16 and widths[2] == 10 and widths[3] == 9
+
+
+def test_review_tables_fit_100_columns_name_first(cli, seeded):
+    for n in range(3):
+        appoint(seeded, "150102", make_id(seq=801 + 2 * n), name=f"续聘{n}号",
+                start=date(2024, 7, 1))
+    out = cli("review", "renewals", "--as-of", "2026-06-15", env={"COLUMNS": "100"})
+    assert out.exit_code == 0, out.stderr
+    assert "━━" in out.stdout and _lines_fit(out.stdout, 100)
+    header = next(line for line in out.stdout.splitlines() if "姓名" in line)
+    assert header.split()[0] == "姓名"
+    assert len(re.findall(r"2026-06-30", out.stdout)) == 3  # each end date whole
+    narrow = cli("review", "renewals", "--as-of", "2026-06-15", "--columns", "name,end_date",
+                 "-f", "csv")
+    assert narrow.stdout.splitlines()[0] == "name,end_date"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from medisup.cli import listing
 from medisup.cli.common import (
     AsOfOption,
     FormatOption,
@@ -47,6 +48,10 @@ RENEWAL_KEYS = ("person_id", "name", "id_number", "department_code", "term_numbe
                 "complaints")
 TERMINATION_KEYS = ("person_id", "name", "id_number", "department_code", "basis", "ground",
                     "article", "automatic", "effective_on", "evidence")
+# What a table shows unless --wide or --columns (fits a 100-column terminal, name first).
+RENEWAL_DEFAULT = ("name", "id_number", "department_code", "end_date", "state", "days_left",
+                   "consent", "leads")
+TERMINATION_DEFAULT = ("name", "id_number", "ground", "article", "effective_on", "evidence")
 
 
 def _columns(keys) -> list[Column]:
@@ -77,10 +82,14 @@ def renewals(
     department: DepartmentOption = None,
     reveal: RevealOption = False,
     fail_on_findings: FailOption = False,
+    columns_: listing.ColumnsOption = None,
+    wide: listing.WideOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services import reviews
 
+    columns = listing.pick(_columns(RENEWAL_KEYS), RENEWAL_DEFAULT
+                           if fmt is OutputFormat.table else None, columns_, wide)
     result = run(ctx, lambda uow: reviews.renewals(
         uow, within=within, as_of=parse_date(as_of, "--as-of"), department=department,
         reveal=reveal), write=reveal)
@@ -99,7 +108,7 @@ def renewals(
             if fmt is OutputFormat.table:
                 doc["state"] = t(f"review.state.{item.state}")
             rows.append(doc)
-        render_rows(_columns(RENEWAL_KEYS), rows, fmt, title=t(
+        render_rows(columns, rows, fmt, title=t(
             "review.renewals_title", as_of=result.as_of.isoformat(), within=result.within,
             count=len(rows)), empty=t("review.nothing_listed"))
     _finish(result.findings, fmt, fail_on_findings)
@@ -114,10 +123,14 @@ def terminations(
     yes: YesOption = False,
     reveal: RevealOption = False,
     fail_on_findings: FailOption = False,
+    columns_: listing.ColumnsOption = None,
+    wide: listing.WideOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     from medisup.services import reviews
 
+    columns = listing.pick(_columns(TERMINATION_KEYS), TERMINATION_DEFAULT
+                           if fmt is OutputFormat.table else None, columns_, wide)
     day = parse_date(as_of, "--as-of")
     if apply and not yes and (settings_of(ctx).no_input or can_prompt(ctx)):
         # Say what --apply will do before doing it: a read-only pass counts it.
@@ -145,7 +158,7 @@ def terminations(
             else:
                 doc["evidence"] = json.dumps(plain(item.evidence), ensure_ascii=False)
             rows.append(doc)
-        render_rows(_columns(TERMINATION_KEYS), rows, fmt, title=t(
+        render_rows(columns, rows, fmt, title=t(
             "review.terminations_title", as_of=result.as_of.isoformat(), count=len(rows)),
             empty=t("review.nothing_listed"))
     if apply:
