@@ -11,6 +11,7 @@ from medisup.excel.columns import (
     ColumnSpec,
     with_choices,
 )
+from medisup.excel.error_book import write_error_workbook
 from medisup.excel.errors import (
     EncodingProblem,
     EncryptedWorkbook,
@@ -24,7 +25,7 @@ from medisup.excel.errors import (
 from medisup.excel.normalise import Interest, Invalid, MonthDate, normalise, normaliser
 from medisup.excel.reader import CellProblem, Row, Table, read_table
 from medisup.excel.safety import DEFAULT_LIMITS, Limits
-from medisup.excel.writer import write_error_workbook, write_rows, write_template
+from medisup.excel.writer import write_rows, write_template
 
 __all__ = [
     "ACTIVITY_COLUMNS",
