@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
 
 from medisup.errors import UsageError
 from medisup.i18n import t
+from medisup.paging import Page
 from medisup.render import Column
 
 ColumnsOption = Annotated[str | None, typer.Option(
@@ -87,26 +87,7 @@ SortOption = Annotated[str | None, typer.Option("--sort", help=t("list.opt.sort"
 DEFAULT_PAGE = 50
 
 
-@dataclass(frozen=True)
-class Window:
-    """The rows of one page of a list, and where they sit in the whole."""
-
-    rows: list[Any]
-    total: int
-    page: int
-    per_page: int | None
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * (self.per_page or 0) + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-    @property
-    def more(self) -> bool:
-        return self.per_page is not None and self.page * self.per_page < self.total
+Window = Page  # a page of a short list, cut in memory
 
 
 def _sort_key(value: Any) -> tuple:

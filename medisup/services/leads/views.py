@@ -26,6 +26,7 @@ from medisup.models import (
     Person,
 )
 from medisup.packs.model import Pack
+from medisup.paging import Page
 from medisup.services.leads import query as lead_query
 from medisup.services.leads import rules
 from medisup.services.leads.query import LeadFilter
@@ -282,30 +283,10 @@ def _rows_of(session: Session, results: Sequence[Any], *, reveal: bool,
 
 
 @dataclass(frozen=True)
-class LeadPage:
+class LeadPage(Page):
     """One page of a lead list, newest first, and how many leads the filters select."""
 
     rows: tuple[LeadRow, ...]
-    total: int
-    page: int
-    per_page: int | None  # None: every selected lead on one page
-
-    @property
-    def first(self) -> int:
-        """1-based position of the first row shown (0 when none is)."""
-        return self.offset + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.offset + len(self.rows)
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page if self.per_page else 0
-
-    @property
-    def more(self) -> bool:
-        return self.last < self.total
 
 
 def lead_page(

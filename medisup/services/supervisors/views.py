@@ -23,6 +23,7 @@ from medisup.models import (
     Termination,
 )
 from medisup.packs import one_of
+from medisup.paging import Page
 from medisup.services.departments import check_department
 from medisup.services.supervisors.identity import age_on
 from medisup.services.supervisors.people import (
@@ -145,25 +146,10 @@ SORTS = ("department", "name", "term_end", "age")
 
 
 @dataclass(frozen=True)
-class SupervisorPage:
+class SupervisorPage(Page):
     """One page of the roster and how many rows the filters select in all."""
 
     rows: tuple[SupervisorRow, ...]
-    total: int
-    page: int
-    per_page: int | None
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * (self.per_page or 0) + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return (self.page - 1) * (self.per_page or 0) + len(self.rows)
-
-    @property
-    def more(self) -> bool:
-        return self.last < self.total
 
 
 def supervisor_page(
