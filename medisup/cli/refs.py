@@ -94,5 +94,5 @@ def lead(ctx: typer.Context, value: str | None) -> str | None:
     from medisup.cli import common
 
     year = found.group(1) or str(date.today().year)
-    dept = common.run(ctx, lambda uow: uow.actor.dept, write=False)
+    dept = common.settings_of(ctx).dept  # the operator's department, as the command acts
     return f"{dept}-{year}-{int(found.group(2)):04d}" if dept else value
