@@ -71,3 +71,7 @@ class RowErrors(MedisupError):
     def __init__(self, message: str, problems: list[Any]) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class Cancelled(Exception):
+    """The user stopped a wizard or declined a confirmation; nothing was written."""

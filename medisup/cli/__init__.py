@@ -6,31 +6,84 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from typing import Annotated
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from medisup import __version__
-from medisup.cli import activity as activity_cli
-from medisup.cli import audit as audit_cli
-from medisup.cli import certificate as certificate_cli
-from medisup.cli import db as db_cli
-from medisup.cli import dept as dept_cli
-from medisup.cli import exports as export_cli
-from medisup.cli import imports as import_cli
-from medisup.cli import lead as lead_cli
-from medisup.cli import pack as pack_cli
-from medisup.cli import review as review_cli
-from medisup.cli import supervisor as supervisor_cli
-from medisup.cli.common import AppState, localise_help, printable
-from medisup.cli.prompts import Cancelled
-from medisup.errors import ExitStatus, MedisupError
+from medisup.errors import Cancelled, ExitStatus, MedisupError
 from medisup.i18n import t
+
+# Every command under the root, in menu order: name → (module under medisup.cli, the Typer
+# app or command function in it, help key).  A module is imported only when its command
+# runs (or help below the root is shown), so `medisup --help` and each command load only
+# what they use.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("db", "init", "help.init"),
+    "check": ("lead", "check_command", "help.check"),
+    "dept": ("dept", "app", "help.dept.group"),
+    "pack": ("pack", "app", "help.pack.group"),
+    "supervisor": ("supervisor", "app", "help.supervisor.group"),
+    "lead": ("lead", "app", "help.lead.group"),
+    "certificate": ("certificate", "app", "help.certificate.group"),
+    "activity": ("activity", "app", "help.activity.group"),
+    "review": ("review", "app", "help.review.group"),
+    "import": ("imports", "app", "help.import.group"),
+    "export": ("exports", "app", "help.export.group"),
+    "audit": ("audit", "app", "help.audit.group"),
+    "db": ("db", "app", "help.db.group"),
+}
+
+
+def _load(name: str) -> Any:
+    """The click command ``name`` stands for, built from its module on first use."""
+    from importlib import import_module
+
+    module, attribute, help_key = COMMANDS[name]
+    target = getattr(import_module(f"medisup.cli.{module}"), attribute)
+    # Built under a stand-in root exactly as under the real one (same help, no completion
+    # options of its own), then taken out of it.
+    holder = typer.Typer(add_completion=False, rich_markup_mode="rich")
+    holder.callback()(lambda: None)
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name, help=t(help_key))
+    else:  # a command function directly under the root
+        holder.command(name, help=t(help_key))(target)
+    return typer.main.get_command(holder).commands[name]
+
+
+class _Commands(Mapping):
+    """The root's commands, each loaded when it is first looked up."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded:
+            self._loaded[name] = _load(name)  # KeyError for a name not in COMMANDS
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
 
 
 class MedisupGroup(TyperGroup):
-    """The root group: turns every failure into one line on stderr and an exit code."""
+    """The root group: commands loaded on first use, its own help screen, and every
+    failure turned into one line on stderr and an exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _Commands()
+
+    def format_help(self, ctx, formatter) -> None:
+        from medisup.cli import root_help
+
+        root_help.render(self, ctx, [(name, t(key)) for name, (_, _, key) in COMMANDS.items()])
 
     def invoke(self, ctx):
         # Typer turns an interrupt into a silent exit 130 before main() could say so.
@@ -55,7 +108,9 @@ class MedisupGroup(TyperGroup):
 
             completion_init()
         debug = "--debug" in args or os.environ.get("MEDISUP_DEBUG") == "1"
-        localise_help()
+        from medisup.cli.help import install_on_demand
+
+        install_on_demand()  # help screens below the root in the user's language
         try:
             status = super().main(args, prog_name or "medisup", complete_var,
                                   standalone_mode=False, **extra)
@@ -65,8 +120,7 @@ class MedisupGroup(TyperGroup):
             _error(exc.message)
             status = exc.exit_status
         except click.NoArgsIsHelpError as exc:
-            # `medisup dept` alone: show that group's help, as --help would.
-            typer.echo(exc.ctx.get_help()) if exc.ctx is not None else None
+            # `medisup dept` alone: the group's help was drawn as the error was made.
             status = ExitStatus.USAGE
         except click.ClickException as exc:
             if debug:
@@ -181,6 +235,7 @@ def root(
         "--show-completion", callback=_completion, is_eager=True, expose_value=False,
         help=t("help.opt.show_completion"))] = False,
 ) -> None:
+    from medisup.cli.common import AppState
     from medisup.config import load_settings
     from medisup.render import set_csv_bom
 
@@ -192,21 +247,6 @@ def root(
     ctx.obj = AppState(settings)
 
 
-app.command("init", help=t("help.init"))(db_cli.init)
-app.add_typer(dept_cli.app, name="dept", help=t("help.dept.group"))
-app.add_typer(pack_cli.app, name="pack", help=t("help.pack.group"))
-app.add_typer(supervisor_cli.app, name="supervisor", help=t("help.supervisor.group"))
-app.add_typer(lead_cli.app, name="lead", help=t("help.lead.group"))
-app.command("check", help=t("help.check"))(lead_cli.check_command)
-app.add_typer(certificate_cli.app, name="certificate", help=t("help.certificate.group"))
-app.add_typer(activity_cli.app, name="activity", help=t("help.activity.group"))
-app.add_typer(review_cli.app, name="review", help=t("help.review.group"))
-app.add_typer(import_cli.app, name="import", help=t("help.import.group"))
-app.add_typer(export_cli.app, name="export", help=t("help.export.group"))
-app.add_typer(audit_cli.app, name="audit", help=t("help.audit.group"))
-app.add_typer(db_cli.app, name="db", help=t("help.db.group"))
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     command = typer.main.get_command(app)
@@ -214,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _error(text: str) -> None:
-    from medisup.cli.common import typed_back
+    from medisup.cli.common import printable, typed_back
     from medisup.render import message
 
     message(printable(typed_back(text, sys.argv[1:], sys.stderr.isatty())), style="red")

@@ -19,6 +19,25 @@ ALIASES = frozenset({"--date", "--effective", "--applied-on", "--received", "--r
                      "--under"})
 
 
+def install_on_demand() -> None:
+    """Install the patches below the first time Typer draws a help screen (including the
+    one a group shows when given no command), so a command that shows no help never loads
+    Typer's help renderer."""
+    from typer import core
+
+    for cls in (core.TyperGroup, core.TyperCommand):
+        if getattr(cls.format_help, _INSTALLED, False):
+            continue
+        original = cls.format_help
+
+        def format_help(self, ctx, formatter, _original=original):
+            install()
+            return _original(self, ctx, formatter)
+
+        setattr(format_help, _INSTALLED, True)
+        cls.format_help = format_help
+
+
 def install() -> None:
     """Patch Typer's help rendering once per process (it only runs when help is shown or an
     error is reported, so start-up pays nothing for it)."""

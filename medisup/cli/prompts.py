@@ -16,16 +16,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from medisup.errors import MedisupError, UsageError
+from medisup.errors import Cancelled, MedisupError, UsageError  # noqa: F401 (Cancelled: re-exported)
 from medisup.i18n import t
 
 T = TypeVar("T")
 
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help=t("wizard.help_yes"))]
-
-
-class Cancelled(Exception):
-    """The user stopped a wizard or declined a confirmation; nothing was written."""
 
 
 def validator(check: Callable[[str], Any]) -> Callable[[str], bool | str]:
