@@ -126,3 +126,53 @@ def test_completion_runs_nothing_heavy():
     loaded = json.loads(done.stderr.strip().splitlines()[-1])
     assert [m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY)] == []
     assert done.stdout.split() == ["lead"]
+
+
+# What `medisup --help` and a plain read load: the medisup modules exactly (a new import on
+# these paths must be a decision, made here), no ORM, and a ceiling on everything else.
+HELP_MODULES = {"medisup", "medisup.cli", "medisup.cli.help", "medisup.cli.root_help",
+                "medisup.dirs", "medisup.errors", "medisup.i18n"}
+DEPT_LIST_MODULES = HELP_MODULES - {"medisup.cli.root_help"} | {
+    "medisup.canonical", "medisup.cli.common", "medisup.cli.dept", "medisup.cli.listing",
+    "medisup.clock", "medisup.config", "medisup.db", "medisup.files", "medisup.paging",
+    "medisup.render", "medisup.services", "medisup.services.departments",
+    "medisup.services.dept_tree", "medisup.services.roster", "medisup.services.uow",
+    "medisup.tables"}
+ORM = ("sqlmodel", "sqlalchemy.orm", "medisup.models", "alembic", "typer.rich_utils",
+       "markdown_it", "pygments")
+
+
+def _modules_of(*args: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
+    code = (
+        "import sys, json\n"
+        "from medisup.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, **(env or {})})
+    return set(json.loads(done.stderr.strip().splitlines()[-1])), done.stdout
+
+
+def _heavy(loaded: set[str]) -> list[str]:
+    return sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in ORM))
+
+
+def test_help_loads_no_command_module_and_no_help_renderer_of_typer():
+    loaded, out = _modules_of("--help", env={"MEDISUP_CONFIG_DIR": "/nonexistent-medisup-test"})
+    assert "supervisor" in out and "lead" in out
+    assert {m for m in loaded if m.startswith("medisup")} == HELP_MODULES
+    assert _heavy(loaded) == []
+    assert len(loaded) < 280  # 242 with the locked libraries
+
+
+def test_dept_list_reads_through_core_without_the_orm(seeded):
+    loaded, out = _modules_of("--db", seeded.url, "--dept", "150000", "dept", "list",
+                              "--format", "csv")
+    assert "150102,新城区医疗保障局" in out
+    assert {m for m in loaded if m.startswith("medisup")} == DEPT_LIST_MODULES
+    assert _heavy(loaded) == []
+    assert len(loaded) < 540  # 484 with the locked libraries (SQLite)

@@ -51,16 +51,19 @@ def command_name(ctx: typer.Context) -> str:
 
 
 @contextmanager
-def open_uow(ctx: typer.Context, *, write: bool = True):
-    """One unit of work (one transaction) for this command."""
+def open_uow(ctx: typer.Context, *, write: bool = True, orm: bool = True):
+    """One unit of work (one transaction) for this command; ``orm=False`` for a read that
+    needs no ORM (see ``services.uow``)."""
     from medisup.services.uow import unit_of_work
 
-    with unit_of_work(settings_of(ctx), command=command_name(ctx), write=write) as uow:
+    with unit_of_work(settings_of(ctx), command=command_name(ctx), write=write,
+                      orm=orm) as uow:
         yield uow
 
 
-def run(ctx: typer.Context, fn: Callable[[UnitOfWork], T], *, write: bool = True) -> T:
-    with open_uow(ctx, write=write) as uow:
+def run(ctx: typer.Context, fn: Callable[[UnitOfWork], T], *, write: bool = True,
+        orm: bool = True) -> T:
+    with open_uow(ctx, write=write, orm=orm) as uow:
         return fn(uow)
 
 
@@ -128,13 +131,6 @@ def printable(text: str) -> str:
 
 
 # ---------------------------------------------------------------- help and usage text
-
-
-def localise_help() -> None:
-    """Help screens and Typer's own texts in the user's language (see ``cli.help``)."""
-    from medisup.cli.help import install
-
-    install()
 
 
 def usage_message(exc) -> str:

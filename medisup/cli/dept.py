@@ -92,7 +92,8 @@ def list_(
 
     table = fmt is OutputFormat.table
     columns = listing.pick(_columns(), None, columns_)
-    depts = run(ctx, lambda uow: departments.list_departments(uow, under=under), write=False)
+    depts = run(ctx, lambda uow: departments.list_departments(uow, under=under),
+                write=False, orm=False)
     shown = listing.window([_row(d) for d in depts], sort=sort,
                            sortable=[c.key for c in _columns()], limit=limit, page=page,
                            all_=all_, table=table)

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import func, select
 
 from medisup import clock
 from medisup.errors import InvalidValue, NotFound, RuleViolation
 from medisup.i18n import t
-from medisup.models import Department
 from medisup.services.dept_tree import children_by_parent, subtree_codes
+from medisup.tables import department
+
+# Reads (lists, scope, counts) use the Core table and work on an ORM session or a plain
+# connection alike; writes and ``get`` use the model, imported where they need it.
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from medisup.models import Department
     from medisup.packs import Pack
     from medisup.services.uow import UnitOfWork
 
@@ -81,10 +87,12 @@ def _fits_parent(code: str, parent: str) -> bool:
 
 
 def count(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Department)).one()
+    return session.execute(select(func.count()).select_from(department)).scalar_one()
 
 
 def get(session: Session, code: str) -> Department:
+    from medisup.models import Department
+
     dept = session.get(Department, code)
     if dept is None:
         raise NotFound(t("dept.not_found", code=code))
@@ -128,6 +136,8 @@ def add(
     first: bool = False,
 ) -> DepartmentPublic:
     """Register a department below ``parent`` (or the first, top department at init)."""
+    from medisup.models import Department
+
     session = uow.session
     code = validate_code(code)
     name = _check_name(name)
@@ -193,14 +203,15 @@ def _serving_counts(session: Session, codes: list[str]) -> dict[str, int]:
     return serving_counts(session, codes)
 
 
-def _public(session: Session, dept: Department, *, depth: int = 0,
+def _public(session: Session, dept: Any, *, depth: int = 0,
             serving: int | None = None, children: int | None = None) -> DepartmentPublic:
     if serving is None:
         serving = _serving_counts(session, [dept.code]).get(dept.code, 0)
     if children is None:
-        children = session.exec(
-            select(func.count()).select_from(Department).where(Department.parent_code == dept.code)
-        ).one()
+        children = session.execute(
+            select(func.count()).select_from(department)
+            .where(department.c.parent_code == dept.code)
+        ).scalar_one()
     return DepartmentPublic(
         code=dept.code, name=dept.name, parent_code=dept.parent_code, level=level_of(dept.code),
         pack=dept.pack, quota=dept.quota, depth=depth, serving=serving, children=children,
@@ -216,7 +227,8 @@ def list_departments(uow: UnitOfWork, *, under: str | None = None) -> list[Depar
         uow.check_scope(under)
         root = under
     codes = subtree_codes(session, root)
-    depts = {d.code: d for d in session.exec(select(Department).where(col(Department.code).in_(codes)))}
+    depts = {d.code: d for d in session.execute(
+        select(department).where(department.c.code.in_(codes)))}
     tree = children_by_parent(session)
     serving = _serving_counts(session, codes)
     depth: dict[str, int] = {root: 0}
@@ -247,12 +259,13 @@ def check_department(uow: UnitOfWork, code: str | None) -> Department:
 def scoped_with_packs(uow: UnitOfWork) -> list[tuple[Department, Pack]]:
     """The departments in the operator's scope, each with its pack (each pack read once):
     what a bulk import checks its rows against."""
+    from medisup.models import Department
     from medisup.packs import load_pack
 
     packs: dict[str, Pack] = {}
     out = []
     for dept in uow.session.scalars(select(Department).where(
-            col(Department.code).in_(sorted(uow.scope)))):
+            Department.code.in_(sorted(uow.scope)))):
         if dept.pack not in packs:
             packs[dept.pack] = load_pack(dept.pack)
         out.append((dept, packs[dept.pack]))

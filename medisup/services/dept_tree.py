@@ -6,24 +6,29 @@ work) so that the unit of work can compute the operator's scope without importin
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import Any
+
+from sqlalchemy import select
 
 from medisup.errors import NotFound
 from medisup.i18n import t
-from medisup.models import Department
+from medisup.tables import department
+
+# ``session``: an ORM session or a Core connection (a read that needs no ORM); both execute.
 
 
-def children_by_parent(session: Session) -> dict[str, list[str]]:
+def children_by_parent(session: Any) -> dict[str, list[str]]:
     """Every department code under its parent's code (``""`` for the top)."""
     children: dict[str, list[str]] = {}
-    for code, parent in session.exec(select(Department.code, Department.parent_code)):
+    for code, parent in session.execute(select(department.c.code, department.c.parent_code)):
         children.setdefault(parent or "", []).append(code)
     return children
 
 
-def subtree_codes(session: Session, code: str) -> list[str]:
+def subtree_codes(session: Any, code: str) -> list[str]:
     """``code`` and every department below it, in tree order."""
-    if session.get(Department, code) is None:
+    found = session.execute(select(department.c.code).where(department.c.code == code)).first()
+    if found is None:
         raise NotFound(t("dept.not_found", code=code))
     children = children_by_parent(session)
     out, stack = [], [code]

@@ -9,14 +9,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import Session
 
 from medisup.config import Settings
 from medisup.db import check_schema, describe_url, make_engine, translate_operational_error
 from medisup.errors import DataError, ScopeError, UsageError
 from medisup.files import disk_full_error, is_disk_full
 from medisup.i18n import t
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlmodel import Session
 
 
 @dataclass(frozen=True)
@@ -30,9 +35,12 @@ class Actor:
 
 @dataclass
 class UnitOfWork:
-    """What a service receives: the session, the actor and helpers bound to both."""
+    """What a service receives: the session, the actor and helpers bound to both.
 
-    session: Session
+    ``session`` is a plain Core connection in a unit of work opened with ``orm=False``: a
+    read that selects rows through ``medisup.tables`` and writes nothing (no audit)."""
+
+    session: Session | Connection
     actor: Actor
     batch_id: int | None = None
     _departments: dict[str, Any] | None = field(default=None, repr=False)
@@ -75,17 +83,28 @@ class UnitOfWork:
 
 @contextmanager
 def unit_of_work(
-    settings: Settings, *, command: str, write: bool = True, check: bool = True
+    settings: Settings, *, command: str, write: bool = True, check: bool = True,
+    orm: bool = True,
 ) -> Iterator[UnitOfWork]:
     """Open the database, check its revision, yield a unit of work, commit once at the end.
 
     Any exception rolls everything back, so a command never leaves half its work behind.
+    ``orm=False`` (reads only): the unit of work holds a Core connection, and neither
+    SQLModel nor the models are loaded.
     """
     _check_operator(settings.operator)
+    if not orm and write:
+        raise ValueError("a unit of work without the ORM only reads")
     engine = make_engine(settings.database_url, write=write)
     try:
         if check:
             check_schema(engine)
+        if not orm:
+            with engine.connect() as connection:
+                yield UnitOfWork(connection, Actor(settings.operator, settings.dept, command))
+            return
+        from sqlmodel import Session
+
         with Session(engine, expire_on_commit=False) as session:
             uow = UnitOfWork(session, Actor(settings.operator, settings.dept, command))
             try:
