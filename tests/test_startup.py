@@ -176,3 +176,12 @@ def test_dept_list_reads_through_core_without_the_orm(seeded):
     assert {m for m in loaded if m.startswith("medisup")} == DEPT_LIST_MODULES
     assert _heavy(loaded) == []
     assert len(loaded) < 540  # 484 with the locked libraries (SQLite)
+
+
+def test_lead_list_reads_through_core_and_a_reveal_through_the_orm(seeded):
+    base = ("--db", seeded.url, "--dept", "150000", "--operator", "测试员", "lead", "list")
+    loaded, out = _modules_of(*base, "--format", "csv")
+    assert out.startswith("number,")
+    assert _heavy(loaded) == []
+    loaded, _ = _modules_of(*base, "--format", "csv", "--reveal")
+    assert "medisup.models" in loaded  # the disclosure is written to the audit log

@@ -497,11 +497,11 @@ def list_(
                     limit=per_page, sort=sort)) as values:
                 stream_rows(columns, ([v[i] for i in picks] for v in values), fmt)
 
-        run(ctx, write, write=reveal)
+        run(ctx, write, write=reveal, orm=reveal)  # a reveal is audited: the ORM
         return
     result = run(ctx, lambda uow: lead_views.lead_page(
         uow, filters, page=page or 1, per_page=per_page, reveal=reveal, as_of=on, sort=sort),
-        write=reveal)
+        write=reveal, orm=reveal)
     if not result.rows:
         page_footer(t("lead.page_empty", total=result.total, page=result.page)
                     if result.total else t("lead.none"))

@@ -103,7 +103,10 @@ def pack_of(session: Session, code: str):
     """The regulation pack a department follows."""
     from medisup.packs import load_pack
 
-    return load_pack(get(session, code).pack)
+    name = session.execute(select(department.c.pack).where(department.c.code == code)).scalar()
+    if name is None:
+        raise NotFound(t("dept.not_found", code=code))
+    return load_pack(name)
 
 
 def _check_name(name: str) -> str:

@@ -37,8 +37,6 @@ from medisup.models import (
     Certificate,
     Department,
     Interest,
-    Lead,
-    Person,
 )
 from medisup.packs import TARGET_KINDS, Pack
 from medisup.services.departments import check_department
@@ -446,7 +444,7 @@ def export_leads(
     on = as_of or date.today()
     root = check_department(uow, f.department)
     selection = lead_query.select_leads(uow, f, as_of=on)
-    lead, person = Lead.__table__.c, Person.__table__.c
+    lead, person = lead_query.LEAD, lead_query.PERSON  # the selection's own tables
     statement = lead_query.rows_statement(
         selection,
         (lead.number, lead.department_code, lead.received_on, lead.channel, lead.target_kind,

@@ -45,6 +45,13 @@ class UnitOfWork:
     batch_id: int | None = None
     _departments: dict[str, Any] | None = field(default=None, repr=False)
 
+    def connection(self) -> Connection:
+        """The Core connection under the session (or the session itself, without the ORM)."""
+        from sqlalchemy import Connection
+
+        session = self.session
+        return session if isinstance(session, Connection) else session.connection()
+
     # -- scope ---------------------------------------------------------------
     @cached_property
     def scope(self) -> frozenset[str]:

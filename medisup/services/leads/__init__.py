@@ -8,13 +8,23 @@ Pure rules over plain values (:mod:`rules`, :mod:`deadlines`, :mod:`reward_rules
 (:mod:`import_ledger` over :mod:`import_facts` and :mod:`import_rows`, checking each row
 with the same rules); and the consistency check (:mod:`consistency`).
 
-The use cases the commands call are named here.
+The use cases the commands call are named here, each loaded on first use: a list reads
+through Core and should not pay for the modules that write.
 """
 
-from medisup.services.leads.handling import extend, log, next_number, record_outcome, transition
-from medisup.services.leads.query import LeadFilter
-from medisup.services.leads.records import get_lead, outcome_of
-from medisup.services.leads.views import list_leads, show, taxonomy
+from importlib import import_module
+from typing import Any
 
-__all__ = ["LeadFilter", "extend", "get_lead", "list_leads", "log", "next_number", "outcome_of",
-           "record_outcome", "show", "taxonomy", "transition"]
+_WHERE = {
+    "extend": "handling", "log": "handling", "next_number": "handling",
+    "record_outcome": "handling", "transition": "handling", "LeadFilter": "query",
+    "get_lead": "records", "outcome_of": "records", "list_leads": "views", "show": "views",
+    "taxonomy": "views",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)

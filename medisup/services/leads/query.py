@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, literal_column, or_, select, union_all
 
-from medisup.models import Lead, LeadItem, Person
+from medisup import tables
 from medisup.services.leads import rules
 from medisup.services.leads.rules import RECEIVED
 
@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from medisup.packs.model import Pack
     from medisup.services.uow import UnitOfWork
 
-LEAD = Lead.__table__.c
-ITEM = LeadItem.__table__.c
-PERSON = Person.__table__.c
+# Core tables (no ORM): the selection runs on an ORM session's connection or a plain one.
+LEAD_TABLE, PERSON_TABLE = tables.lead, tables.person
+LEAD = LEAD_TABLE.c
+ITEM = tables.lead_item.c
+PERSON = PERSON_TABLE.c
 _FETCH = 2000  # rows per round trip when the driver can stream (server-side on PostgreSQL)
 
 
@@ -56,16 +58,17 @@ class LeadFilter:
     limit: int | None = None
 
 
-def overdue_condition(as_of: date) -> Any:
-    """SQL form of :func:`rules.is_overdue` on stored deadlines.
+def overdue_condition(as_of: date, lead: Any = LEAD) -> Any:
+    """SQL form of :func:`rules.is_overdue` on stored deadlines, said of ``lead`` (the
+    columns of the lead table the query selects from: these Core ones by default).
 
     ``status != 'closed'`` is written as a literal so that the planner can prove the
     partial index ``ix_lead_open_deadlines`` (open leads only) serves it.
     """
     return and_(
-        LEAD.status != literal_column("'closed'"),
-        or_(and_(LEAD.status == RECEIVED, LEAD.accept_by < as_of),
-            and_(LEAD.status != RECEIVED, LEAD.handle_by < as_of)),
+        lead.status != literal_column("'closed'"),
+        or_(and_(lead.status == RECEIVED, lead.accept_by < as_of),
+            and_(lead.status != RECEIVED, lead.handle_by < as_of)),
     )
 
 
@@ -118,7 +121,7 @@ def select_leads(uow: UnitOfWork, filters: LeadFilter | None = None, *,
 
 
 def count_statement(selection: LeadSelection) -> Any:
-    return select(func.count()).select_from(Lead.__table__).where(selection.where)
+    return select(func.count()).select_from(LEAD_TABLE).where(selection.where)
 
 
 # The orders a list can be sorted in (``--sort``): each walks an index.
@@ -180,7 +183,7 @@ def rows_statement(selection: LeadSelection, columns: Sequence[Any], *,
     else newest or oldest first)."""
     order = _order(LEAD, sort or (NEWEST_FIRST if newest_first else "received_on"))
     query = (select(*columns)
-             .join_from(Lead.__table__, Person.__table__, PERSON.id == LEAD.supervisor_id)
+             .join_from(LEAD_TABLE, PERSON_TABLE, PERSON.id == LEAD.supervisor_id)
              .where(selection.where)
              .order_by(*order))
     if limit:
@@ -211,7 +214,7 @@ def stream_statement(selection: LeadSelection, *, offset: int = 0,
 def rows_by_id_statement(ids: Sequence[int], columns: Sequence[Any] = ROW_COLUMNS) -> Any:
     """The rows of a page, by id (the page's order is the ids' order)."""
     return (select(*columns)
-            .join_from(Lead.__table__, Person.__table__, PERSON.id == LEAD.supervisor_id)
+            .join_from(LEAD_TABLE, PERSON_TABLE, PERSON.id == LEAD.supervisor_id)
             .where(LEAD.id.in_(ids)))
 
 
@@ -219,20 +222,20 @@ def rows_by_id_statement(ids: Sequence[int], columns: Sequence[Any] = ROW_COLUMN
 
 
 def count(uow: UnitOfWork, selection: LeadSelection) -> int:
-    return uow.session.connection().execute(count_statement(selection)).scalar_one()
+    return uow.connection().execute(count_statement(selection)).scalar_one()
 
 
 def page_ids(uow: UnitOfWork, selection: LeadSelection, *, offset: int,
              limit: int, sort: str = NEWEST_FIRST) -> list[int]:
     statement = page_ids_statement(selection, offset=offset, limit=limit, sort=sort)
-    return [row[0] for row in uow.session.connection().execute(statement)]
+    return [row[0] for row in uow.connection().execute(statement)]
 
 
 def stream(uow: UnitOfWork, statement: Any) -> Iterator[Any]:
     """Core rows of ``statement``, fetched in batches (server-side on PostgreSQL)."""
     # Per statement: Connection.execution_options would switch the whole connection to
     # server-side cursors, the audit INSERT included.
-    result = uow.session.connection().execute(statement,
+    result = uow.connection().execute(statement,
                                               execution_options={"yield_per": _FETCH})
     try:
         yield from result

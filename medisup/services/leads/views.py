@@ -14,29 +14,15 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select
 
 from medisup.errors import InvalidValue
 from medisup.i18n import t
-from medisup.models import (
-    Department,
-    Lead,
-    LeadExtension,
-    LeadItem,
-    Person,
-)
 from medisup.packs.model import Pack
 from medisup.paging import Page
 from medisup.services.leads import query as lead_query
 from medisup.services.leads import rules
 from medisup.services.leads.query import LeadFilter
-from medisup.services.leads.records import (
-    RewardPublic,
-    active_interests,
-    events_of,
-    get_lead,
-    rewards_of,
-)
 from medisup.services.leads.rules import (
     CLOSED,
     RECEIVED,
@@ -44,7 +30,14 @@ from medisup.services.leads.rules import (
 from medisup.services.masking import mask_id_number, mask_phone, mask_text
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from medisup.models import Lead, Person
+    from medisup.services.leads.records import RewardPublic
     from medisup.services.uow import UnitOfWork
+
+# The lists (list_leads, lead_page, iter_lead_values) read through the Core tables and run
+# on a plain connection; show/detail use the models, imported where they are needed.
 
 _CHUNK = 500  # ids per IN (...) list: far below every driver's parameter limit
 
@@ -223,12 +216,14 @@ def _row(values: Any, items: tuple[str, ...], pack: Pack | None, *, reveal: bool
 
 
 def _items_of(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    from medisup.tables import lead_item
+
     found: dict[int, list[str]] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
-        for lead_id, code in session.exec(
-            select(LeadItem.lead_id, LeadItem.code).where(col(LeadItem.lead_id).in_(chunk))
-            .order_by(col(LeadItem.lead_id), col(LeadItem.code))
+        for lead_id, code in session.execute(
+            select(lead_item.c.lead_id, lead_item.c.code).where(lead_item.c.lead_id.in_(chunk))
+            .order_by(lead_item.c.lead_id, lead_item.c.code)
         ):
             found.setdefault(lead_id, []).append(code)
     return {k: tuple(v) for k, v in found.items()}
@@ -236,13 +231,14 @@ def _items_of(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]
 
 def _packs_of(session: Session, codes: Iterable[str]) -> dict[str, Pack]:
     from medisup.packs import load_pack
+    from medisup.tables import department
 
     wanted = sorted(set(codes))
     out: dict[str, Pack] = {}
     for start in range(0, len(wanted), _CHUNK):
-        for code, name in session.exec(
-            select(Department.code, Department.pack)
-            .where(col(Department.code).in_(wanted[start:start + _CHUNK]))
+        for code, name in session.execute(
+            select(department.c.code, department.c.pack)
+            .where(department.c.code.in_(wanted[start:start + _CHUNK]))
         ):
             out[code] = load_pack(name)
     return out
@@ -267,7 +263,7 @@ def list_leads(
     selection = lead_query.select_leads(uow, f, as_of=as_of)
     statement = lead_query.rows_statement(selection, _ROW_COLUMNS, newest_first=False,
                                           limit=f.limit)
-    results = list(uow.session.connection().execute(statement))
+    results = list(uow.connection().execute(statement))
     rows = _rows_of(uow.session, results, reveal=reveal, as_of=as_of)
     if reveal and rows:
         uow.audit("reveal", "lead", "list", after={"leads": [r.number for r in rows]})
@@ -313,7 +309,7 @@ def lead_page(
     as_of = as_of or date.today()
     selection = lead_query.select_leads(uow, filters, as_of=as_of)
     total = lead_query.count(uow, selection)
-    connection = uow.session.connection()
+    connection = uow.connection()
     if per_page is None:
         results = list(connection.execute(lead_query.rows_statement(
             selection, _ROW_COLUMNS, sort=sort)))
@@ -395,6 +391,8 @@ def _labels(pack: Pack, kind: str) -> dict[str, str]:
 def show(uow: UnitOfWork, number: str, *, reveal: bool = False,
          as_of: date | None = None) -> LeadDetail:
     """One lead with its history; a reveal is audited."""
+    from medisup.services.leads.records import get_lead
+
     lead = get_lead(uow, number)
     found = detail(uow, lead, reveal=reveal, as_of=as_of or date.today())
     if reveal:
@@ -404,7 +402,11 @@ def show(uow: UnitOfWork, number: str, *, reveal: bool = False,
 
 def detail(uow: UnitOfWork, lead: Lead, *, reveal: bool, as_of: date,
             warnings: Sequence[str] = ()) -> LeadDetail:
+    from sqlmodel import col, select
+
+    from medisup.models import LeadExtension, Person
     from medisup.services import departments
+    from medisup.services.leads.records import active_interests, events_of, rewards_of
 
     session = uow.session
     pack = departments.pack_of(session, lead.department_code)

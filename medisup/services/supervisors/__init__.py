@@ -10,28 +10,24 @@ supervisors``, and :mod:`views`); and the roster import (:mod:`import_roster` ov
 :mod:`import_columns`, :mod:`import_facts` and :mod:`import_rows`, checking each row with
 the same rules).
 
-The use cases the commands call are named here.
+The use cases the commands call are named here, each loaded on first use (see
+``services.leads``).
 """
 
-from medisup.services.supervisors.applications import (
-    add_interest,
-    apply,
-    list_interests,
-    reject,
-    remove_interest,
-    update,
-)
-from medisup.services.supervisors.records import status_label
-from medisup.services.supervisors.terms import (
-    approve,
-    offered_ground,
-    record_consent,
-    record_discipline,
-    renew,
-    terminate,
-)
-from medisup.services.supervisors.views import list_supervisors, show
+from importlib import import_module
+from typing import Any
 
-__all__ = ["add_interest", "apply", "approve", "list_interests", "list_supervisors",
-           "offered_ground", "record_consent", "record_discipline", "reject", "remove_interest",
-           "renew", "show", "status_label", "terminate", "update"]
+_WHERE = {
+    "add_interest": "applications", "apply": "applications", "list_interests": "applications",
+    "reject": "applications", "remove_interest": "applications", "update": "applications",
+    "status_label": "records", "approve": "terms", "offered_ground": "terms",
+    "record_consent": "terms", "record_discipline": "terms", "renew": "terms",
+    "terminate": "terms", "list_supervisors": "views", "show": "views",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
