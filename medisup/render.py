@@ -12,12 +12,14 @@ the three renderings of a row side by side.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -282,23 +284,43 @@ def stream_rows(
     count = 0
     if fmt is OutputFormat.json:
         keys = [c.key for c in columns]
-        out.write("[")
+        parts = ["["]
         for row in rows:
             doc = dict(zip(keys, row, strict=True))
-            out.write((",\n  " if count else "\n  ") + _one_line(doc))
+            parts.append((",\n  " if count else "\n  ") + _one_line(doc))
             count += 1
-        out.write("\n]\n" if count else "]\n")
+            if len(parts) >= _STREAM_ROWS:
+                out.write("".join(parts))
+                parts.clear()
+        parts.append("\n]\n" if count else "]\n")
+        out.write("".join(parts))
         out.flush()
         return count
-    writer = _csv_writer(out)
+    if _csv_bom:
+        out.write("\ufeff")
+    # Rows go through a buffer written out every few thousand: standard output may be
+    # unbuffered (PYTHONUNBUFFERED) or line-buffered, a system call per row otherwise.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([c.key for c in columns])
     cell = _csv_cell()
     write = writer.writerow
+    # Text, nothing and dates are what most cells hold: the writer takes them as they are
+    # (None as an empty cell, a date as its ISO form); the rest go through ``cell``.
+    as_is = {str, type(None), date}
     for row in rows:
-        write([cell(v) for v in row])
+        write([v if v.__class__ in as_is else cell(v) for v in row])
         count += 1
+        if not count % _STREAM_ROWS:
+            out.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
+    out.write(buffer.getvalue())
     out.flush()
     return count
+
+
+_STREAM_ROWS = 2000  # rows a stream holds before writing them out
 
 
 # ``medisup --excel``: CSV starts with a UTF-8 byte-order mark, which Excel needs to read
@@ -323,7 +345,7 @@ def _csv_cell():
     and spreadsheets): ``true``/``false``, ISO dates, plain decimals, lists joined with
     ``、``.  The common types are tested first: a stream writes millions of cells."""
     yes, no = "true", "false"
-    date_type, general = date, cell_text
+    date_type, decimal_type, general = date, Decimal, cell_text
 
     def cell(value: Any) -> str:
         kind = value.__class__
@@ -335,8 +357,10 @@ def _csv_cell():
             return yes if value else no
         if kind is date_type:
             return value.isoformat()
+        if kind is decimal_type:
+            return format(value, "f")
         if kind is tuple or kind is list:
-            return "、".join([cell(v) for v in value])
+            return "、".join([v if v.__class__ is str else cell(v) for v in value])
         if kind is dict:
             return "; ".join(f"{k}={cell(v)}" for k, v in value.items())
         return general(value)

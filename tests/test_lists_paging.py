@@ -118,20 +118,31 @@ def test_streamed_text_is_the_whole_list_text(capsys, fmt):
 
 
 def test_rows_are_written_while_they_arrive(capsys):
-    """The writer never holds the whole list: row 1 is out before row 2 is produced."""
+    """The writer never holds the whole list: rows go out a block at a time (a few
+    thousand), each block before the next rows are produced."""
     import sys
 
+    from medisup import render
+
+    block = render._STREAM_ROWS
     columns = [Column("number", "编号")]
     seen = []
 
     def rows():
-        yield ("A-1",)
-        sys.stdout.flush()
-        seen.append(capsys.readouterr().out)
-        yield ("A-2",)
+        for n in range(1, 3 * block + 1):
+            if n == block + 2:
+                sys.stdout.flush()
+                seen.append(capsys.readouterr().out)
+            yield (f"A-{n}",)
 
-    stream_rows(columns, rows(), OutputFormat.csv)
-    assert "A-1" in seen[0] and "A-2" not in seen[0]
+    for fmt in (OutputFormat.csv, OutputFormat.json):
+        seen.clear()
+        capsys.readouterr()
+        assert stream_rows(columns, rows(), fmt) == 3 * block
+        written = seen[0]
+        assert "A-1\n" in written or '"A-1"' in written
+        assert f"A-{block + 1}" not in written  # the rest waits for its block
+        assert len(written) < 40 * block
 
 
 def test_cli_table_pages_and_scripts_stream(cli, seeded):

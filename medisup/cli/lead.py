@@ -495,7 +495,9 @@ def list_(
             with closing(lead_views.iter_lead_values(
                     uow, filters, reveal=reveal, as_of=on, offset=offset,
                     limit=per_page, sort=sort)) as values:
-                stream_rows(columns, ([v[i] for i in picks] for v in values), fmt)
+                every = picks == list(range(len(lead_views.ROW_FIELDS)))
+                stream_rows(columns, values if every else ([v[i] for i in picks] for v in values),
+                            fmt)
 
         run(ctx, write, write=reveal, orm=reveal)  # a reveal is audited: the ORM
         return
