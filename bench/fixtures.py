@@ -10,10 +10,17 @@ a process that must stay free of medisup (the hand-written exporter of
 
 from __future__ import annotations
 
+import os
 import random
-from collections.abc import Iterable
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # Inner Mongolia's bureau, Hohhot's and six of Hohhot's counties: (code, name, parent).
@@ -84,3 +91,45 @@ def new_database(path: Path, departments: Iterable[tuple], pack: str = "nm-2024"
 def timestamp() -> str:
     """Now (UTC), written as medisup writes its created_at and updated_at columns."""
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+# ---------------------------------------------------------------- measuring processes
+
+
+def compile_bytecode() -> None:
+    """Compile medisup's modules as an installed package has them: with
+    PYTHONDONTWRITEBYTECODE set (as on these machines) every process would otherwise
+    compile them again, which an installed tool never does."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "medisup")],
+                   check=True)
+
+
+def child_cost(command: Sequence[str], env: dict[str, str] | None = None,
+               stdout: Any = subprocess.DEVNULL, ok: Sequence[int] = (0,)) -> tuple[float, float]:
+    """CPU seconds (user + system) and peak resident MB of one process run to its end,
+    read from ``wait4``: a busy machine stretches wall time, far less the CPU a process
+    uses.  Raises SystemExit when it ends with a status not in ``ok``."""
+    process = subprocess.Popen(list(command), env=env, stdout=stdout, stderr=subprocess.PIPE)
+    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.stderr.close() if process.stderr else None
+    code = os.waitstatus_to_exitcode(status)
+    if code not in ok:
+        raise SystemExit(f"{' '.join(command[:8])}… failed ({code}): {error.strip()[:500]}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def interleaved(a: Sequence[str], b: Sequence[str], pairs: int, env: dict[str, str] | None = None,
+                **options: Any) -> dict[str, float]:
+    """``pairs`` turns of ``a`` then ``b`` (at least three): the median CPU seconds of
+    each, the median of the per-pair ratios a/b, and a's largest peak memory."""
+    cost_a, cost_b, ratios, peaks = [], [], [], []
+    for _ in range(max(3, pairs)):
+        seconds_a, peak = child_cost(a, env, **options)
+        seconds_b, _ = child_cost(b, env, **options)
+        cost_a.append(seconds_a)
+        cost_b.append(seconds_b)
+        ratios.append(seconds_a / max(seconds_b, 1e-3))
+        peaks.append(peak)
+    return {"medisup": statistics.median(cost_a), "reference": statistics.median(cost_b),
+            "ratio": statistics.median(ratios), "peak_mb": max(peaks)}

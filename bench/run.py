@@ -1,5 +1,7 @@
 """`make bench`: the speed and memory targets, each measured side by side in one run.
 
+- bench_startup.py `medisup --help` ≤ 2 × `python -c "import typer"`; `dept list` on a
+                   small database ≤ 1.2 × `python -c "import sqlmodel"` (CPU, whole processes)
 - bench_import.py  100,000-row supervisor workbook: import ≤ 2 × (calamine read + raw
                    sqlite3.executemany of the same rows), peak memory < 400 MB
 - bench_export.py  100,000 supervisors: export ≤ 1.5 × a hand-written exporter (sqlite3 query +
@@ -31,7 +33,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_import.py", "bench_export.py", "bench_excel.py", "bench_lists.py", "bench_reviews.py",
+SCRIPTS = ("bench_startup.py", "bench_import.py", "bench_export.py", "bench_excel.py", "bench_lists.py", "bench_reviews.py",
            "bench_certificates.py", "bench_fuzz.py", "bench_reliability.py")
 
 
