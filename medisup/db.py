@@ -29,6 +29,7 @@ REVISIONS: tuple[str, ...] = (
     "0008_review_list_indexes",
     "0009_consent_recruitment",
     "0010_review_speed",
+    "0011_lead_outcome",
 )
 HEAD_REVISION = REVISIONS[-1]
 

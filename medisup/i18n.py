@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -130,6 +131,26 @@ def t(key: str, /, **params: Any) -> str:
     text = catalogue(language()).get(key)
     if text is None:
         text = catalogue(DEFAULT_LANGUAGE).get(key, key)
+    return _fill(text, params)
+
+
+def translator() -> Callable[..., str]:
+    """:func:`t` bound to the language in force now, for code that writes many strings in
+    one go (a line per record): the language is looked up once instead of per string —
+    reading the environment costs more than the look-up and formatting together."""
+    strings = catalogue(language())
+    fallback = catalogue(DEFAULT_LANGUAGE)
+
+    def translate(key: str, /, **params: Any) -> str:
+        text = strings.get(key)
+        if text is None:
+            text = fallback.get(key, key)
+        return _fill(text, params)
+
+    return translate
+
+
+def _fill(text: str, params: dict[str, Any]) -> str:
     if params:
         try:
             return text.format(**params)

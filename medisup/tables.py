@@ -247,6 +247,7 @@ lead = Table(
     Column("recovered_amount", Numeric(14, 2)),
     Column("referral_target", String(200)),
     Column("closed_on", Date()),
+    Column("outcome", String(20)),
     Column("batch_id", Integer()),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),

@@ -136,3 +136,134 @@ def test_check_covers_only_the_scope_asked(seeded):
     assert findings(seeded, dept="150100", department="150103") == []
     with pytest.raises(ScopeError):
         findings(seeded, dept="150103", department="150102")
+
+
+# ---------------------------------------------------------------- records written by hand
+
+
+def by_hand(env, sql, **params):
+    """A statement typed into the database's own shell: none of the program's rules run."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(env.url)
+    with engine.begin() as connection:
+        connection.execute(text(sql), params)
+    engine.dispose()
+
+
+LEAD_ID = "(SELECT id FROM lead WHERE number = :number)"
+
+
+def closed_verified(env, sup):
+    number = log_lead(env, sup).number
+    move(env, number, ("in_progress", {"handling_unit": "稽核科"}),
+         ("verified", {"verified_amount": "1000"}), "closed")
+    return number
+
+
+def test_outcome_steps_edited_by_hand_are_seen(seeded):
+    """The outcome a closed lead reached is read from its steps as they stand, whoever
+    changed them: a step rewritten, removed or added by hand changes what `check` says."""
+    sup = add_supervisor(seeded)
+    number = closed_verified(seeded, sup)
+    assert findings(seeded) == []
+    by_hand(seeded, f"UPDATE lead_event SET to_status = 'referred' WHERE lead_id = {LEAD_ID}"
+            " AND to_status = 'verified'", number=number)
+    with seeded.uow("150000", write=False) as uow:
+        (found,) = [f for f in consistency.check(uow) if f.kind != "overdue"]
+    assert (found.kind, found.number) == ("closed_without_outcome", number)
+    assert "已移交但未登记移交单位" in found.detail
+    by_hand(seeded, f"DELETE FROM lead_event WHERE lead_id = {LEAD_ID}"
+            " AND to_status = 'referred'", number=number)
+    with seeded.uow("150000", write=False) as uow:
+        (found,) = [f for f in consistency.check(uow) if f.kind != "overdue"]
+    assert "没有查实、不属实或移交" in found.detail
+    by_hand(seeded, "INSERT INTO lead_event (lead_id, from_status, to_status, on_date, operator,"
+            f" created_at) VALUES ({LEAD_ID}, 'in_progress', 'verified', '2024-10-08', '张三',"
+            " '2024-10-08 09:00:00')", number=number)
+    assert findings(seeded) == []
+
+
+def test_the_latest_outcome_is_the_one_that_counts(seeded):
+    """A lead verified and later found unfounded needs no verified amount; its reward still
+    stands on the verification."""
+    gx = add_supervisor(seeded, dept="450102")
+    number = verified_lead(seeded, gx)
+    with seeded.uow("450100") as uow:
+        lead_rewards.compute(uow, number, level="grade2")
+    move(seeded, number, "closed", dept="450100")
+    by_hand(seeded, "INSERT INTO lead_event (lead_id, from_status, to_status, on_date, operator,"
+            f" created_at) VALUES ({LEAD_ID}, 'verified', 'unfounded', '2024-05-06', '张三',"
+            " '2024-05-06 09:00:00')", number=number)
+    edit_lead(seeded, number, verified_amount=None)
+    assert findings(seeded, dept="450000") == []
+    by_hand(seeded, "UPDATE lead SET status = 'in_progress' WHERE number = :number",
+            number=number)
+    with seeded.uow("450000", write=False) as uow:
+        (found,) = [f for f in consistency.check(uow) if f.kind != "overdue"]
+    assert (found.kind, found.number) == ("reward_unverified", number)
+    assert "办理中" in found.detail
+
+
+def test_a_database_upgraded_from_the_last_release_is_checked_alike(seeded):
+    """Leads written before this release carry their outcome once the database is upgraded:
+    the lead whose outcome step went missing meanwhile is reported, the others are not."""
+    from medisup import db
+
+    sup = add_supervisor(seeded)
+    clean, broken = closed_verified(seeded, sup), closed_verified(seeded, sup)
+    engine = db.make_engine(seeded.url)
+    db.downgrade(engine, "0010_review_speed")
+    by_hand(seeded, f"DELETE FROM lead_event WHERE lead_id = {LEAD_ID}"
+            " AND to_status = 'verified'", number=broken)
+    db.upgrade(engine)
+    engine.dispose()
+    assert findings(seeded) == [("closed_without_outcome", broken)]
+    assert clean != broken
+
+
+def test_every_kind_is_reported_within_the_scope_asked(seeded):
+    sup = add_supervisor(seeded)
+    late = log_lead(seeded, sup, dept="150102", received=date(2024, 9, 27)).number
+    closed = log_lead(seeded, sup, received=date(2024, 3, 1), department="150103").number
+    move(seeded, closed, ("in_progress", {"handling_unit": "稽核科"}),
+         ("verified", {"verified_amount": "1000"}), "closed")
+    edit_lead(seeded, closed, closed_on=None)
+    with seeded.uow("150000") as uow:  # the term is later corrected to have ended earlier
+        term = uow.session.exec(select(Term)).one()
+        term.terminated_on = date(2024, 9, 1)
+        uow.session.add(term)
+    assert findings(seeded) == sorted([("not_serving", late), ("closed_without_outcome", closed)],
+                                      key=lambda f: f[1])
+    assert findings(seeded, department="150102") == [("not_serving", late)]
+    assert findings(seeded, department="150103") == [("closed_without_outcome", closed)]
+    assert findings(seeded, dept="450000") == []
+
+
+def test_findings_in_english(seeded, monkeypatch):
+    sup = add_supervisor(seeded)
+    number = log_lead(seeded, sup).number
+    add_reward(seeded, number)
+    monkeypatch.setattr(i18n, "_language", "en")
+    with seeded.uow("150000", write=False) as uow:
+        (found,) = [f for f in consistency.check(uow) if f.kind != "overdue"]
+    assert found.detail.startswith("a reward of 500") and "(not verified)" in found.detail
+
+
+def test_the_check_reads_alike_without_the_orm(seeded):
+    """`check` reads through SQLAlchemy Core alone (a read-only unit of work without the
+    ORM, as lists use) and finds the same."""
+    from medisup.services.uow import unit_of_work
+
+    sup = add_supervisor(seeded)
+    number = log_lead(seeded, sup).number
+    add_reward(seeded, number)
+    add_reward(seeded, number)
+    edit_lead(seeded, closed_verified(seeded, sup), closed_on=None)
+    with seeded.uow("150000", write=False) as uow:
+        with_orm = consistency.check(uow, as_of=date(2026, 6, 30))
+    with unit_of_work(seeded.settings("150000"), command="check", write=False,
+                      orm=False) as uow:
+        assert consistency.check(uow, as_of=date(2026, 6, 30)) == with_orm
+    assert {f.kind for f in with_orm} == {"overdue", "reward_unverified", "duplicate_reward",
+                                          "closed_without_outcome"}

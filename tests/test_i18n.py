@@ -48,3 +48,22 @@ def test_language_switch(monkeypatch, lang, expected):
 def test_missing_english_falls_back_to_chinese(monkeypatch):
     monkeypatch.setenv("MEDISUP_LANG", "en")
     assert i18n.t("no.such.key") == "no.such.key"
+
+
+@pytest.mark.parametrize("lang,expected", [("zh", "同一线索有 2 笔有效奖励"),
+                                           ("en", "2 live rewards for one lead")])
+def test_translator_speaks_the_language_in_force(monkeypatch, lang, expected):
+    """What `check` uses for its many lines: the language looked up once, the same text."""
+    monkeypatch.setenv("MEDISUP_LANG", lang)
+    i18n._language = None
+    say = i18n.translator()
+    assert say("lead.check.duplicate_reward", count=2) == expected
+    assert say("dept.list_title") == i18n.t("dept.list_title")
+
+
+def test_translator_falls_back_as_t_does(monkeypatch):
+    monkeypatch.setenv("MEDISUP_LANG", "en")
+    say = i18n.translator()
+    assert say("no.such.key") == "no.such.key"
+    assert say("lead.check.not_serving", name="张三") == i18n.t("lead.check.not_serving",
+                                                               name="张三")

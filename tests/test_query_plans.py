@@ -104,3 +104,65 @@ def test_overdue_is_read_from_the_open_leads_index(with_leads):
         plan = " | ".join(row[3] for row in connection.exec_driver_sql(
             "EXPLAIN QUERY PLAN " + sql))
         assert "ix_lead_open_deadlines" in plan, plan
+
+
+# ---------------------------------------------------------------- medisup check
+
+
+def check_plans(env, dept: str, **kw) -> list[tuple[str, str]]:
+    """(statement, plan) of every statement `check` sends that reads the lead table, each
+    explained with the values it was sent with."""
+    from sqlalchemy import event
+
+    from medisup.services.leads import consistency
+
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    with env.uow(dept, write=False) as uow:
+        connection = uow.session.connection()
+        event.listen(connection, "before_cursor_execute", record)
+        try:
+            consistency.check(uow, as_of=AS_OF, **kw)
+        finally:
+            event.remove(connection, "before_cursor_execute", record)
+        reads = [(s, p) for s, p in sent if re.search(r"\blead\b", s)]
+        if connection.dialect.name == "sqlite":
+            return [(s, " | ".join(row[3] for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + s, p))) for s, p in reads]
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        return [(s, "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + s, p)))
+                for s, p in reads]
+
+
+# How check may read the lead table on SQLite: by id, or through an index that holds little
+# beyond the findings — the partial index of unsettled closed leads, the reporter's leads
+# within a span of days, the partial index of open leads (the backlog, not the table).
+CHECK_READS_LEAD = re.compile(r"(?:SCAN|SEARCH) lead\b(?!_)[^|]*")
+CHECK_MAY_READ = re.compile(
+    r"SEARCH lead USING INTEGER PRIMARY KEY"
+    r"|SEARCH lead USING INDEX ix_lead_closed_unsettled \(status=\?"
+    r"|SEARCH lead USING INDEX ix_lead_supervisor_received \(supervisor_id=\? AND received_on>\?"
+    r"|(?:SCAN|SEARCH) lead USING (?:COVERING )?INDEX ix_lead_open_deadlines\b")
+
+
+@pytest.mark.parametrize("dept,kw", [("150000", {}), ("150000", {"department": "150100"}),
+                                     ("150100", {})], ids=["all", "subtree", "operator"])
+def test_check_never_passes_over_the_leads(with_leads, dept, kw):
+    """`medisup check` on a million leads: each finding comes from an index that holds
+    little beyond the findings (closed leads without a complete outcome, leads by reporter
+    and day within the spans a reporter was not serving, open leads, rewards)."""
+    plans = check_plans(with_leads, dept, **kw)
+    assert len(plans) >= 5
+    for statement, plan in plans:
+        if with_leads.url.startswith("sqlite"):
+            reads = CHECK_READS_LEAD.findall(plan)
+            assert all(CHECK_MAY_READ.match(read) for read in reads), f"{statement}\n{plan}"
+        else:
+            assert not re.search(r"Seq Scan on lead\b(?!_)", plan), f"{statement}\n{plan}"
+    if with_leads.url.startswith("sqlite"):
+        joined = "\n".join(plan for _, plan in plans)
+        assert "ix_lead_closed_unsettled (status=?" in joined
+        assert "ix_lead_supervisor_received (supervisor_id=? AND received_on>?" in joined
