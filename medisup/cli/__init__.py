@@ -119,7 +119,7 @@ class MedisupGroup(TyperGroup):
                 traceback.print_exc()
             _error(exc.message)
             status = exc.exit_status
-        except click.NoArgsIsHelpError as exc:
+        except click.NoArgsIsHelpError:
             # `medisup dept` alone: the group's help was drawn as the error was made.
             status = ExitStatus.USAGE
         except click.ClickException as exc:

@@ -730,7 +730,8 @@ def check(
 ) -> None:
     from medisup.services.leads import consistency
 
-    findings = run(ctx, lambda uow: consistency.check(uow, department=department), write=False)
+    findings = run(ctx, lambda uow: consistency.check(uow, department=department), write=False,
+                   orm=False)
     rows = []
     for f in findings:
         doc = f.as_dict()

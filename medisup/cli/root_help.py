@@ -22,7 +22,6 @@ def render(group: Any, ctx: Any, commands: list[tuple[str, str]]) -> None:
     from rich.console import Console
     from rich.padding import Padding
     from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
     from medisup.cli.help import ALIASES

@@ -355,8 +355,11 @@ def iter_lead_values(
             lead_query.SORTS[1::2])))
     statement = lead_query.stream_statement(selection, offset=offset, limit=limit, sort=sort)
     session = uow.session
-    channels = {code: _labels(pack, "report_channels") for code, pack in
-                _packs_of(session, subtree_codes(session, selection.root)).items()}
+    # Looked up once per department and channel, and once per combination of items.
+    labels = {(code, channel): label for code, pack in
+              _packs_of(session, subtree_codes(session, selection.root)).items()
+              for channel, label in _labels(pack, "report_channels").items()}
+    item_sets: dict[str | None, tuple[str, ...]] = {None: (), "": ()}
     closed, received = CLOSED, RECEIVED
     shown: list[str] | None = [] if reveal else None
     for (number, dept, received_on, channel, target_kind, target_name, credit, status,
@@ -373,10 +376,12 @@ def iter_lead_values(
             id_number = mask_id_number(id_number)
             phone = mask_phone(phone)
             description = mask_text(description)
+        items = item_sets.get(codes)
+        if items is None:
+            items = item_sets[codes] = tuple(sorted(codes.split(",")))
         yield (
-            number, dept, received_on, channel,
-            channels.get(dept, {}).get(channel, channel), target_kind, target_name, credit,
-            tuple(sorted(codes.split(","))) if codes else (), status, name, id_number, phone,
+            number, dept, received_on, channel, labels.get((dept, channel), channel),
+            target_kind, target_name, credit, items, status, name, id_number, phone,
             unit, accept_by, handle_by, due, due is not None and due < as_of,
             bool(conflict), amount, verified, recovered, referral, closed_on, description,
         )
