@@ -2,8 +2,8 @@
 
 - bench_startup.py `medisup --help` ≤ 2 × `python -c "import typer"`; `dept list` on a
                    small database ≤ 1.2 × `python -c "import sqlmodel"` (CPU, whole processes)
-- bench_import.py  100,000-row supervisor workbook: import ≤ 2 × (calamine read + raw
-                   sqlite3.executemany of the same rows), peak memory < 400 MB
+- bench_import.py  100,000-row supervisor workbook: import ≤ 1.8 × (calamine read +
+                   executemany into one table, a process of its own), peak memory < 350 MB
 - bench_export.py  100,000 supervisors: export ≤ 1.5 × a hand-written exporter (sqlite3 query +
                    xlsxwriter constant memory), whole process against whole process
 - bench_lists.py   10k / 100k / 1M leads: a list page < 0.5 s (flat growth), the CSV of a

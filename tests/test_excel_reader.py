@@ -494,6 +494,33 @@ def test_header_repeated_for_printing_is_not_data(tmp_path: Path) -> None:
     assert not table.problems
 
 
+def test_columns_stay_aligned_with_the_rows(tmp_path: Path) -> None:
+    # Empty rows, a repeated header and a refused cell: the table's columns still hold
+    # one value per row, in the rows' order, and each problem quotes its own cell.
+    path = supervisors(
+        tmp_path,
+        [["姓名", "身份证号", "性别"], ["张三", ID_A, "男"], [], ["姓名", "身份证号*", "性别"],
+         ["李四", "bad", "女"], [None, None, None], ["王五", ID_C, "男"]],
+    )
+    table = read_table(path, SUPERVISOR_COLUMNS, header_row=1)
+    assert [row.number for row in table.rows] == [2, 5, 7]
+    for key in ("name", "id_number", "gender"):
+        assert table.column(key) == [row.values[key] for row in table.rows]
+        assert list(table.raw_column(key)) == [row.raw[key] for row in table.rows]
+    assert table.column("id_number") == [ID_A, None, ID_C]
+    assert table.column("phone") == [None, None, None]  # a column the file lacks
+    (problem,) = table.problems
+    assert (problem.row, problem.column_key, problem.value) == (5, "id_number", "bad")
+    assert table.problem(table.rows[1], "name", "x").value == "李四"
+
+
+def test_equal_cells_are_kept_once(tmp_path: Path) -> None:
+    rows = [["姓名", "身份证号", "性别"]] + [[f"张{i}", ID_A, "男"] for i in range(60)]
+    table = read_table(supervisors(tmp_path, rows), SUPERVISOR_COLUMNS)
+    genders = table.raw_column("gender")
+    assert len(genders) == 60 and all(cell is genders[0] for cell in genders)
+
+
 def test_rows_built_by_hand() -> None:
     from medisup.excel import Row
 

@@ -349,6 +349,20 @@ def test_bureau_workbook_layout_columns_in_any_order_and_extras_ignored(seeded, 
     assert detail.terms[0].start_date == START
 
 
+def test_id_numbers_with_an_impossible_birth_date_are_refused_on_each_row(seeded, tmp_path):
+    # The birth date and birthplace verdicts are taken once per date and per code and
+    # year: every row that carries a bad one is still named, beside rows that share
+    # its birthplace and are right.
+    future = f"{TODAY.year + 1}0101"
+    rows = [row(make_id(birth=future), seq=1), row(make_id(), seq=2),
+            row(make_id(birth=future), seq=3), row(make_id(region="159999"), seq=4)]
+    report = run(seeded, roster(tmp_path / "a.xlsx", rows))
+    assert [(p.row, p.column_key) for p in report.problems] == [(3, "id_number"),
+                                                                (5, "id_number")]
+    assert all("有效出生日期" in p.expected for p in report.problems)
+    assert count(seeded, Person) == 0
+
+
 def test_unknown_birthplace_code_is_kept_as_a_warning_finding(seeded, tmp_path):
     number = make_id(region="159999")
     report = run(seeded, roster(tmp_path / "a.xlsx", [row(number)]))

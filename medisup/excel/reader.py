@@ -1,8 +1,10 @@
 """Reading bureau workbooks and CSV files into a ``Table`` of normalised, numbered rows.
 
-Over 600 lines: header detection, the row model with its problems, and the CSV and workbook
-front ends are still one module; safety checks and cell normalisation are already apart
-(``safety.py``, ``normalise.py``). The next split is header detection into its own module."""
+Over 600 lines: header detection, the row model with its problems and the column store its
+rows share, and the CSV and workbook front ends are still one module; safety checks and
+cell normalisation are already apart (``safety.py``, ``normalise.py``). The next splits are
+header detection, and the row model (``Row``, ``Table``, ``CellProblem``), into modules of
+their own."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -122,36 +125,57 @@ class Row:
 
     ``values`` has a key for every column found in the file (``None`` for an empty or
     invalid cell); columns absent from the file are absent from ``values``.  ``raw``
-    holds the cells as read; the reader builds it only when asked (it passes the sheet
-    row and the column positions instead, which costs nothing per row).
+    holds the cells as read.  The reader keeps both column by column on the table (see
+    :meth:`Table.column`) and builds a row's dicts only when asked, so a large sheet
+    costs no dict per row.
     """
 
-    __slots__ = ("number", "values", "problems", "_raw", "_cells", "_positions")
+    __slots__ = ("number", "problems", "_values", "_raw", "_cells", "_positions", "_at",
+                 "_store")
 
     def __init__(
         self,
         number: int,
-        values: dict[str, Any],
+        values: dict[str, Any] | None = None,
         raw: dict[str, Any] | None = None,
         problems: list[CellProblem] | None = None,
         cells: Sequence[Any] = (),
         positions: dict[str, int] | None = None,
+        at: int = -1,
+        store: _Columns | None = None,
     ) -> None:
         self.number = number
-        self.values = values
         self.problems = [] if problems is None else problems
+        self._values = values
         self._raw = raw
         self._cells = cells
         self._positions = positions
+        self._at = at
+        self._store = store
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The clean values by column key."""
+        if self._values is None:
+            store = self._store
+            self._values = store.values_at(self._at) if store is not None else {}
+        return self._values
+
+    @values.setter
+    def values(self, values: dict[str, Any]) -> None:
+        self._values = values
 
     @property
     def raw(self) -> dict[str, Any]:
         """The cells as read, before normalisation, by column key."""
         if self._raw is None:
-            cells = self._cells
-            width = len(cells)
-            positions = self._positions or {}
-            self._raw = {key: cells[i] if i < width else "" for key, i in positions.items()}
+            if self._store is not None:
+                self._raw = self._store.raw_at(self._at)
+            else:
+                cells = self._cells
+                width = len(cells)
+                positions = self._positions or {}
+                self._raw = {key: cells[i] if i < width else "" for key, i in positions.items()}
         return self._raw
 
     @property
@@ -160,6 +184,32 @@ class Row:
 
     def __repr__(self) -> str:
         return f"Row({self.number}, {self.values!r}, problems={len(self.problems)})"
+
+
+class _Columns:
+    """A table's cells column by column, shared by its rows: the clean values and the
+    cells as read, each a sequence aligned with ``Table.rows``, by column key."""
+
+    __slots__ = ("clean", "raw")
+
+    def __init__(self, clean: dict[str, list[Any]], raw: dict[str, Sequence[Any]]) -> None:
+        self.clean = clean
+        self.raw = raw
+
+    def values_at(self, at: int) -> dict[str, Any]:
+        return {key: column[at] for key, column in self.clean.items()}
+
+    def raw_at(self, at: int) -> dict[str, Any]:
+        return {key: column[at] for key, column in self.raw.items()}
+
+    def keep(self, rows: list[Row], kept: list[Row]) -> None:
+        """Only the ``kept`` rows (in order) of ``rows``, which this store holds."""
+        ids = set(map(id, kept))
+        mask = [id(row) in ids for row in rows]
+        self.clean = {key: list(compress(c, mask)) for key, c in self.clean.items()}
+        self.raw = {key: list(compress(c, mask)) for key, c in self.raw.items()}
+        for at, row in enumerate(kept):
+            row._at = at
 
 
 @dataclass(slots=True, eq=False)
@@ -176,6 +226,7 @@ class Table:
     rows: list[Row]
     last_column: int  # 0-based index of the right-most header cell
     encoding: str | None = None  # set for CSV files
+    store: _Columns | None = None  # the rows' cells by column, when the reader made them
 
     @property
     def is_csv(self) -> bool:
@@ -192,12 +243,34 @@ class Table:
         """Every problem of every row, in row order."""
         return [problem for row in self.rows for problem in row.problems]
 
+    def column(self, key: str) -> list[Any]:
+        """The clean values of column ``key``, one per row in order (all ``None`` for a
+        column the file lacks).  The reader's own list: read it, do not change it."""
+        store = self.store
+        if store is not None and key in store.clean:
+            return store.clean[key]
+        if key not in self.positions:
+            return [None] * len(self.rows)
+        return [row.values.get(key) for row in self.rows]
+
+    def raw_column(self, key: str) -> Sequence[Any]:
+        """The cells of column ``key`` as read, one per row in order (see :meth:`column`)."""
+        store = self.store
+        if store is not None and key in store.raw:
+            return store.raw[key]
+        return [row.raw.get(key) for row in self.rows]
+
     def problem(self, row: Row | int, key: str | None, expected: str) -> CellProblem:
         """A problem a service found in ``row`` (and column ``key``), with header and value filled in."""
         number = row.number if isinstance(row, Row) else row
         if key is None or key not in self.positions:
             return CellProblem(number, key, None, None, expected)
-        value = row.raw.get(key) if isinstance(row, Row) else None
+        if not isinstance(row, Row):
+            value = None
+        elif row._raw is None and row._store is not None and key in row._store.raw:
+            value = row._store.raw[key][row._at]  # without building the row's raw dict
+        else:
+            value = row.raw.get(key)
         return CellProblem(number, key, self.headers[key], value, expected)
 
     def duplicates(self, key: str) -> list[CellProblem]:
@@ -206,17 +279,21 @@ class Table:
 
         if key not in self.positions:
             return []
+        values = self.column(key)
+        filled = len(values) - values.count(None)
+        if len(set(values)) - (filled < len(values)) == filled:
+            return []  # every value once: the usual case, found without a loop
         header = self.headers[key]
+        raw = self.raw_column(key)
         first_seen: dict[Any, int] = {}
         found = []
-        for row in self.rows:
-            value = row.values.get(key)
+        for at, (row, value) in enumerate(zip(self.rows, values, strict=True)):
             if value is None:
                 continue
             first = first_seen.setdefault(value, row.number)
             if first != row.number:
                 expected = t("excel.expected.duplicate", row=first)
-                found.append(CellProblem(row.number, key, header, row.raw[key], expected))
+                found.append(CellProblem(row.number, key, header, raw[at], expected))
         return found
 
 
@@ -454,21 +531,21 @@ _MASKED_ID = re.compile(r"^\s*[0-9]{6}\*{4,}[0-9xX]{4}\s*$")
 def _masked(table: Table, key: str) -> list[tuple[int, str]]:
     """(row number, cell) of each masked ID number in column ``key``, when most of its
     filled cells are masked; otherwise none."""
+    values = table.column(key)
+    empty = values.count(None)
+    filled = len(values) - empty  # valid ID numbers: not masked
+    if not empty:
+        return []
     masked: list[tuple[int, str]] = []
-    filled = 0
-    at = table.positions[key]
-    for row in table.rows:
-        if row.values.get(key) is not None:  # a valid ID number: not masked
-            filled += 1
-            continue
-        # The cell as read, without building (and keeping) the row's raw dict.
-        cells = row._cells if row._raw is None else None
-        value = row._raw.get(key) if cells is None else (cells[at] if at < len(cells) else None)
+    raw = table.raw_column(key)
+    rows = table.rows
+    for at in [i for i, value in enumerate(values) if value is None]:
+        value = raw[at]
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         filled += 1
         if isinstance(value, str) and _MASKED_ID.match(value):
-            masked.append((row.number, value.strip()))
+            masked.append((rows[at].number, value.strip()))
     return masked if len(masked) * 2 > filled else []
 
 
@@ -790,9 +867,11 @@ def _read_grid(
     left = min((i for i, cell in enumerate(header_cells) if not _blank(cell)), default=0)
     required_at = [positions[key] for key in matcher.required]
     del body[_data_end(body, left, list(positions.values()), required_at) :]
-    rows = _normalise_rows(body, header_index + 2, keys, positions, headers, matcher)
-    if rows and any(not row.ok for row in rows):
-        rows = _without_repeated_headers(rows, header_cells, positions)
+    rows, store, flagged = _normalise_rows(body, header_index + 2, keys, positions, headers,
+                                           matcher)
+    del body
+    if flagged:
+        rows = _without_repeated_headers(rows, header_cells, positions, store)
     if not rows and not allow_empty:
         raise SheetProblem("excel.error.no_rows", path, where=_where(path, sheet))
     return Table(
@@ -806,6 +885,7 @@ def _read_grid(
         rows=rows,
         last_column=last,
         encoding=encoding,
+        store=store,
     )
 
 
@@ -816,24 +896,29 @@ def _normalise_rows(
     positions: dict[str, int],
     headers: dict[str, str],
     matcher: _Matcher,
-) -> list[Row]:
+) -> tuple[list[Row], _Columns, bool]:
     """Normalise column by column: a repetitive column's distinct values are cleaned once,
     and the loops over 100,000 cells run in C (``map``, ``zip``, ``set``) — this is what
-    keeps an import close to calamine's own read time."""
+    keeps an import close to calamine's own read time.
+
+    The rows (without the empty ones), their cells by column (clean, and as read, where
+    a repetitive column's equal cells become one object: a sheet of 100,000 rows holds
+    a few distinct genders, not 100,000 copies), and whether any cell was refused."""
     from medisup.i18n import t
 
-    if not body:
-        return []
+    if not body or not keys:  # no column of the table: no rows either
+        return [], _Columns({key: [] for key in keys}, {key: [] for key in keys}), False
     wanted = [positions[key] for key in keys]
     if len(keys) * 2 >= len(body[0]):
         # Transposing the whole sheet in one C pass beats picking the columns first.
         every = list(zip(*body, strict=True))
-        columns = [every[i] for i in wanted]
+        columns: list[Sequence[Any]] = [every[i] for i in wanted]
+        del every
     else:
         columns = [tuple(map(itemgetter(i), body)) for i in wanted]
     cleaned: list[list[Any]] = []
     bad: dict[int, list[tuple[str, Any]]] = {}  # body index → [(key, Invalid | None)]
-    for key, column in zip(keys, columns, strict=True):
+    for n, (key, column) in enumerate(zip(keys, columns, strict=True)):
         spec = matcher.specs[key]
         clean = normaliser(spec)
         sample = column[:1000]
@@ -841,9 +926,13 @@ def _normalise_rows(
         # Measured: cleaning each distinct value once pays off below ~96% distinct.
         if len(set(sample)) * 25 < len(sample) * 24:
             distinct = set(column)
+            kinds = set(map(type, distinct))
             # 1 == 1.0 == True share a set slot; a column holding booleans goes the slow way.
-            if not any(value.__class__ is bool for value in distinct):
+            if bool not in kinds:
                 lookup = {value: clean(value) for value in distinct}
+                if int not in kinds:  # equal cells are the same cell: keep one of them
+                    same = {value: value for value in distinct}
+                    columns[n] = list(map(same.__getitem__, column))
         if lookup is not None:
             out = list(map(lookup.__getitem__, column))
             refused = {value for value, result in lookup.items() if result.__class__ is Invalid}
@@ -863,33 +952,53 @@ def _normalise_rows(
                     bad.setdefault(i, []).append((key, None))
         cleaned.append(out)
 
-    empty = (None,) * len(keys)
-    rows: list[Row] = []
-    append = rows.append
-    for i, values in enumerate(zip(*cleaned, strict=True)):
-        if values != empty:
-            record = dict(zip(keys, values, strict=True))
-            append(Row(first_number + i, record, None, None, body[i], positions))
-        elif i in bad:
-            del bad[i]
+    # Rows with nothing in any column are no rows.
+    required = [n for n, key in enumerate(keys) if matcher.specs[key].required]
+    order = required + [n for n in range(len(keys)) if n not in required]
+    empty = [i for i, value in enumerate(cleaned[order[0]]) if value is None]
+    for n in order[1:]:
+        if not empty:
+            break
+        column = cleaned[n]
+        empty = [i for i in empty if column[i] is None]
+    for i in empty:
+        bad.pop(i, None)
+    count = len(body)
+    if empty:
+        keep = [True] * count
+        for i in empty:
+            keep[i] = False
+        cleaned = [list(compress(column, keep)) for column in cleaned]
+        columns = [list(compress(column, keep)) for column in columns]
+        at_of = {i: at for at, i in enumerate(compress(range(count), keep))}
+        numbers: Sequence[int] = [first_number + i for i in compress(range(count), keep)]
+    else:
+        at_of = None
+        numbers = range(first_number, first_number + count)
+    store = _Columns(dict(zip(keys, cleaned, strict=True)), dict(zip(keys, columns, strict=True)))
+
+    def stored(number: int, at: int) -> Row:
+        return Row(number, None, None, None, (), None, at, store)
+
+    rows = list(map(stored, numbers, range(len(numbers))))
     if bad:
         required_text = t("excel.expected.required")
-        order = {key: n for n, key in enumerate(keys)}
-        by_number = {row.number: row for row in rows}
+        place = {key: n for n, key in enumerate(keys)}
         for i, found in bad.items():
-            row = by_number[first_number + i]
-            cells = row._cells
-            for key, result in sorted(found, key=lambda item: order[item[0]]):
-                row.values[key] = None
+            at = at_of[i] if at_of is not None else i
+            row = rows[at]
+            for key, result in sorted(found, key=lambda item: place[item[0]]):
+                n = place[key]
+                cleaned[n][at] = None
                 expected = required_text if result is None else result.expected
                 row.problems.append(
-                    CellProblem(row.number, key, headers[key], cells[positions[key]], expected)
+                    CellProblem(row.number, key, headers[key], columns[n][at], expected)
                 )
-    return rows
+    return rows, store, bool(bad)
 
 
 def _without_repeated_headers(
-    rows: list[Row], header_cells: Sequence[Any], positions: dict[str, int]
+    rows: list[Row], header_cells: Sequence[Any], positions: dict[str, int], store: _Columns
 ) -> list[Row]:
     """Drop copies of the header row inside the data (sheets laid out for printing repeat it)."""
     wanted = {key: normalise_header(header_cells[i]) for key, i in positions.items()}
@@ -900,4 +1009,7 @@ def _without_repeated_headers(
             normalise_header(value) == wanted[key] for key, value in filled
         )
 
-    return [row for row in rows if row.ok or not repeats_header(row)]
+    kept = [row for row in rows if row.ok or not repeats_header(row)]
+    if len(kept) != len(rows):
+        store.keep(rows, kept)
+    return kept

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import partial
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from medisup.errors import InvalidValue, MedisupError
@@ -40,25 +39,28 @@ class ColumnChecks:
         """The cleaned cells of one column (all ``None`` for a column the file lacks)."""
         found = self.columns.get(key)
         if found is None:
-            if key in self.table.positions:
-                found = list(map(itemgetter(key), self.values))
-            else:
-                found = [None] * len(self.rows)
-            self.columns[key] = found
+            found = self.columns[key] = self.table.column(key)
         return found
 
     def _check_column(self, key: str, check: Callable[[Any], Any], *,
                       inputs: list[Any] | None = None, distinct: bool = True,
                       on_error: Callable[[int, MedisupError], None] | None = None,
-                      store: str | None = None) -> list[Any]:
+                      store: str | None = None, plain: int | None = None) -> list[Any]:
         """``check`` over a column (or over ``inputs`` built from it): clean values, with
         every refusal flagged on its cell and replaced by ``None``.  A repetitive column
-        is judged once per distinct value."""
+        is judged once per distinct value.  ``plain``: the length limit of a text field
+        checked by ``identity.check_text``, which returns a text of no more than that
+        many characters and without spaces or control characters as it is."""
         if inputs is None and key not in self.table.positions:
             out = self.checked[store or key] = self._column(key)
             return out
         values = self._column(key) if inputs is None else inputs
-        if distinct:
+        if plain is not None:
+            verdict = {value: value if value.__class__ is str and 0 < len(value) <= plain
+                       and value.isprintable() and " " not in value
+                       else _attempt(check, value) for value in set(values)}
+            out = list(map(verdict.__getitem__, values))
+        elif distinct:
             verdict = {value: _attempt(check, value) for value in set(values)}
             out = list(map(verdict.__getitem__, values))
         else:
@@ -75,12 +77,6 @@ class ColumnChecks:
         return out
 
     def _check_columns(self) -> None:
-        self.values = [row.values for row in self.rows]
-        keys = list(self.table.positions)
-        if len(keys) > 1 and self.values:
-            # Every column in one C-level pass (the row dicts have a key per column found).
-            self.columns.update(zip(keys, map(list, zip(*map(itemgetter(*keys), self.values),
-                                                         strict=True)), strict=True))
         self._check_ids()
         self._load()
         default = self.depts.get(self.default_dept)
@@ -95,12 +91,13 @@ class ColumnChecks:
         depts = self.checked["department"] = [
             None if refused and i in refused else d or default for i, d in enumerate(depts)]
         packs = [d.pack.name if d is not None else None for d in depts]
-        self._check_column("name", partial(identity.check_text, "name"))
-        self._check_column("address", partial(identity.check_text, "address"))
-        self._check_column("ethnicity", partial(identity.check_text, "ethnicity"))
-        self._check_column("work_unit", partial(identity.check_text, "work_unit"))
-        self._check_column("phone", identity.check_phone)
-        self._check_column("email", identity.check_email)
+        for key in ("name", "address", "ethnicity", "work_unit"):
+            self._check_column(key, partial(identity.check_text, key),
+                               plain=identity.TEXT_LIMITS[key])
+        # The reader cleaned phones and e-mail addresses with the function these checks
+        # call (medisup.identifiers): what it kept passes them again unchanged.
+        self.checked["phone"] = self._column("phone")
+        self.checked["email"] = self._column("email")
         self._check_column("gender", identity.parse_gender)
         self._check_column("status", _parse_status)
         self._check_column("background", self._background,
@@ -115,28 +112,40 @@ class ColumnChecks:
     def _check_ids(self) -> None:
         """Birth date, gender and whether the birthplace code is known, for every ID
         number, as ``identity.parse_id_number`` reads them.  Its verdict on the birth
-        date is remembered per date and on the birthplace per code and birth year (the
-        only inputs it reads them from); a number it would refuse goes to it, so the
-        message is its own."""
+        date is taken once per date and on the birthplace once per code and birth year
+        (the only inputs it reads them from; ``number[:10]``); a number it refuses goes
+        to it row by row, so the message is its own."""
         births, regions, today = self.births, self.regions, self.today
         ids = self._column("id_number")
-        out: list[tuple[date, str, bool] | None] = [None] * len(ids)
-        for i, number in enumerate(ids):
-            if number is None:
-                continue
-            birth = births.get(number[6:14], False)
-            if birth is False:
-                birth = births[number[6:14]] = id_birth_date(number, today)
-            known = regions.get((number[:6], number[6:10]))
-            if birth is None or known is None:
+        present = [number for number in ids if number is not None]
+        for key, number in {number[6:14]: number for number in present}.items():
+            if key not in births:
+                births[key] = id_birth_date(number, today)
+        # The first number of each birthplace and year whose birth date is valid.
+        firsts = {number[:10]: number for number in reversed(present)
+                  if births[number[6:14]] is not None}
+        for key, number in firsts.items():
+            if key not in regions:
+                try:
+                    regions[key] = identity.parse_id_number(number, today=today).region_known
+                except InvalidValue:
+                    pass  # refused on each of its rows below
+        out: list[tuple[date, str, bool] | None] = [
+            None if number is None or (birth := births[number[6:14]]) is None
+            or (known := regions.get(number[:10])) is None
+            else (birth, id_gender(number), known)
+            for number in ids]
+        if out.count(None) > len(ids) - len(present):  # a number refused
+            for i, number in enumerate(ids):
+                if number is None or out[i] is not None:
+                    continue
                 try:
                     info = identity.parse_id_number(number, today=today)
                 except InvalidValue as exc:
                     self._flag(i, "id_number", exc.expected)
                     continue
-                known = regions[number[:6], number[6:10]] = info.region_known
-                birth = info.birth_date
-            out[i] = (birth, id_gender(number), known)
+                regions[number[:10]] = info.region_known
+                out[i] = (info.birth_date, id_gender(number), info.region_known)
         self.checked["id_info"] = out
 
     def _department(self, text: str) -> Dept:

@@ -24,7 +24,6 @@ from medisup.services.departments import scoped_with_packs
 from medisup.services.supervisors import rules
 from medisup.services.supervisors.eligibility import BlockingTermination, History, ServingFact
 from medisup.services.supervisors.identity import REFRESHED
-from medisup.services.supervisors.terms import quota_of
 
 if TYPE_CHECKING:
     pass
@@ -34,6 +33,10 @@ APPOINTED = frozenset({"serving", "appointed"})
 # Where an eligibility finding that stands in the way is marked in the workbook.
 FINDING_COLUMN = {"age": "birth_date", "not_serving": "term_start",
                    "no_blocking_termination": "id_number"}
+# The number of a person's first term in a department.
+FIRST_TERM = rules.term_number(0)
+# A finding as the import stores it: criterion, result, note, automatic.
+FindingRow = tuple[str, str, str | None, bool]
 
 
 class TermFact(NamedTuple):
@@ -89,7 +92,8 @@ class Loading:
         self.uow.check_scope(self.default_dept)
         for dept, pack in scoped_with_packs(self.uow):
             self.packs[dept.pack] = pack
-            self.depts[dept.code] = Dept(dept.code, dept.name, pack, quota_of(dept, pack))
+            self.depts[dept.code] = Dept(dept.code, dept.name, pack,
+                                         rules.quota_of(dept.quota, pack))
         self._load_people({n for n in self._column("id_number") if n is not None})
 
     def _load_people(self, numbers: set[str]) -> None:

@@ -14,7 +14,7 @@ the ID number, the term against the person's history and the quota).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from itertools import compress
 from pathlib import Path
@@ -113,9 +113,10 @@ class _Checker(Loading, ColumnChecks, RowChecks):
         self.checked: dict[str, list[Any]] = {}
         self.columns: dict[str, list[Any]] = {}
         self.term_ends: dict[tuple[str, date], date] = {}
-        self.evaluations: dict[Any, tuple[list[eligibility.Check], ...]] = {}
+        self.evaluations: dict[Any, tuple[list[Any], list[eligibility.Check], list[Any]]] = {}
         self.births: dict[str, date | None] = {}
-        self.regions: dict[tuple[str, str], bool] = {}
+        self.regions: dict[str, bool] = {}  # by the ID number's first ten characters
+        self.ids: list[str | None] = []  # the ID number column, once checked
         # The plan: row indexes of new people, tuples of new rows, changes to known ones.
         self.new_people: list[int] = []
         self.new_interests: list[tuple[int, str, str | None, date]] = []
@@ -145,7 +146,7 @@ class _Checker(Loading, ColumnChecks, RowChecks):
         """Let go of the workbook before writing: the rows are planned, and the memory
         they hold is better spent on the inserts."""
         keep = {"id_number": self._column("id_number")}
-        self.table = self.rows = self.values = None  # type: ignore[assignment]
+        self.table = self.rows = None  # type: ignore[assignment]
         self.columns = keep
 
     def write(self, report: ImportReport) -> None:
@@ -156,23 +157,15 @@ class _Checker(Loading, ColumnChecks, RowChecks):
         total = len(self.new_people) + len(self.new_apps) + len(self.new_terms) + 1
         self.tick("write", 0, total)
         people = self._write_people(writer, stamp)
-
-        def person(ref: int) -> int:
-            return ref if ref > 0 else people[-ref - 1]
-
         self.tick("write", len(people), total)
         if self.new_interests:
             refs, names, codes, days = zip(*self.new_interests, strict=True)
             count = len(refs)
             writer.insert("interest", count, {
                 "id": writer.allocate("interest", count),
-                "person_id": list(map(person, refs)), "institution_name": list(names),
+                "person_id": _resolved(refs, people), "institution_name": list(names),
                 "credit_code": list(codes), "declared_on": list(days)})
         app_ids = writer.allocate("application", len(self.new_apps))
-
-        def application(ref: int) -> int:
-            return ref if ref > 0 else app_ids[-ref - 1]
-
         # Where the findings came from: the roster, not a reviewer (gx Art. 4 pledge and
         # every criterion included); `supervisor show` prints it beside the findings.
         note = t("supervisor.roster.decision_note", batch=batch.id, file=report.file)
@@ -180,7 +173,7 @@ class _Checker(Loading, ColumnChecks, RowChecks):
             refs, depts, channels, bodies, applied, statuses, decided = map(
                 list, zip(*self.new_apps, strict=True))
             writer.insert("application", len(refs), {
-                "id": app_ids, "person_id": list(map(person, refs)),
+                "id": app_ids, "person_id": _resolved(refs, people),
                 "department_code": depts, "channel": channels, "recommending_body": bodies,
                 "applied_on": applied, "status": statuses, "decided_on": decided,
                 "decision_note": [note if s == "approved" else None for s in statuses],
@@ -191,15 +184,15 @@ class _Checker(Loading, ColumnChecks, RowChecks):
                 list, zip(*self.new_findings, strict=True))
             writer.insert("finding", len(apps), {
                 "id": writer.allocate("finding", len(apps)),
-                "application_id": list(map(application, apps)), "criterion": criteria,
+                "application_id": _resolved(apps, app_ids), "criterion": criteria,
                 "result": results, "note": notes, "automatic": automatic})
         if self.new_terms:
             refs, depts, apps, numbers, starts, ends, consents = map(
                 list, zip(*self.new_terms, strict=True))
             writer.insert("term", len(refs), {
                 "id": writer.allocate("term", len(refs)),
-                "person_id": list(map(person, refs)), "department_code": depts,
-                "application_id": list(map(application, apps)), "number": numbers,
+                "person_id": _resolved(refs, people), "department_code": depts,
+                "application_id": _resolved(apps, app_ids), "number": numbers,
                 "start_date": starts, "end_date": ends, "consent_on": consents,
                 "renewed": False, "terminated_on": None, "created_at": stamp})
         self._write_updates(writer, stamp, note)
@@ -234,12 +227,10 @@ class _Checker(Loading, ColumnChecks, RowChecks):
         del infos
         writer.insert("person", len(ids), columns)
         del columns
-        persons: list[int] = []
-        codes: list[str] = []
-        for person_id, found in zip(ids, pick(c["categories"]), strict=True):
-            for code in found:
-                persons.append(person_id)
-                codes.append(code)
+        categories = pick(c["categories"])
+        persons = [person_id for person_id, found in zip(ids, categories, strict=True)
+                   for _ in found]
+        codes = [code for found in categories for code in found]
         writer.insert("person_category", len(codes), {"person_id": persons, "code": codes})
         writer.own("person_category", "person_id", "person")
         return ids
@@ -271,5 +262,9 @@ class _Checker(Loading, ColumnChecks, RowChecks):
 
 # ---------------------------------------------------------------- helpers
 
+
+def _resolved(refs: Sequence[int], new: list[int]) -> list[int]:
+    """Ids for planned references: a row on file by its id, the k-th new row as -k."""
+    return [ref if ref > 0 else new[-ref - 1] for ref in refs]
 
 __all__ = ["columns", "import_supervisors"]

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 from medisup.services.supervisors.import_facts import (
     APPOINTED,
     FINDING_COLUMN,
+    FIRST_TERM,
     Dept,
+    FindingRow,
     Known,
     _history,
 )
@@ -51,8 +53,9 @@ class RowChecks:
         self._check_columns()
         self.tick("check", total // 2, total)
         c = self.checked
-        ids, infos, depts, names, genders, statuses = (
-            self._column("id_number"), c["id_info"], c["department"], c["name"], c["gender"],
+        self.ids = ids = self._column("id_number")
+        infos, depts, names, genders, statuses = (
+            c["id_info"], c["department"], c["name"], c["gender"],
             c["status"])
         categories, channels = c["categories"], c["channel"]
         births, starts, ends, applied = (self._column("birth_date"),
@@ -145,9 +148,10 @@ class RowChecks:
 
     def _evaluate(self, pack: Pack, info: tuple[date, str, bool], number: str,
                   history: History | None, on: date, start: date | None, end: date | None,
-                  appointment: bool) -> tuple[list[eligibility.Check], ...]:
-        """``eligibility.evaluate`` — and what stands in the way, and the warnings — once
-        per distinct set of the inputs it depends on."""
+                  appointment: bool) -> tuple[list[FindingRow], list[eligibility.Check],
+                                              list[FindingRow]]:
+        """``eligibility.evaluate`` once per distinct set of the inputs it depends on: the
+        findings (as rows to store), what stands in the way, and the warnings (as rows)."""
         birth, _, region_known = info
         ages = (birth, on, start, end) if pack.age_range else None
         key = (pack.name, appointment, region_known, None if region_known else number[:6],
@@ -161,8 +165,10 @@ class RowChecks:
                 declared=declared, history=history or History(), on=on, term_start=start,
                 term_end=end, id_number=number)
             found = self.evaluations[key] = (
-                checks, eligibility.problems(checks),
-                [c for c in checks if c.result == "warning"])
+                [(c.code, c.result, c.note, c.automatic) for c in checks],
+                eligibility.problems(checks),
+                [(c.code, c.result, c.note, c.automatic) for c in checks
+                 if c.result == "warning"])
         return found
 
     # ---------------------------------------------------------------- planning
@@ -264,7 +270,7 @@ class RowChecks:
             if not ok:
                 return None
         history = _history(self._serving(known, start, end), known)
-        _, refused, warnings = self._evaluate(dept.pack, info, self.values[i]["id_number"],
+        _, refused, warnings = self._evaluate(dept.pack, info, self.ids[i],
                                               history, decided, start, end, True)
         if refused:
             self._refused(i, refused)
@@ -281,12 +287,8 @@ class RowChecks:
             app_ref = -(len(self.new_apps) + 1)
             self.new_apps.append((ref, dept.code, channel[0], channel[1], applied, "approved",
                                   decided))
-        if not pending:
-            self._roster_findings(app_ref, dept.pack, warnings)
-        else:
-            for check in warnings:
-                self.new_findings.append((app_ref, check.code, check.result, check.note,
-                                          check.automatic))
+        if warnings:
+            self._add_findings(app_ref, warnings)
         if previous is not None:
             self.term_updates.append((previous.id, {"renewed": True}, {"renewed": False}))
         self.new_terms.append((ref, dept.code, app_ref, rules.term_number(len(terms)), start,
@@ -302,8 +304,8 @@ class RowChecks:
         first = start if start < today else today
         applied = applied or first
         decided = first if first > applied else applied
-        _, refused, warnings = self._evaluate(dept.pack, info, self.values[i]["id_number"],
-                                              None, decided, start, end, True)
+        _, refused, warnings = self._evaluate(dept.pack, info, self.ids[i], None, decided,
+                                              start, end, True)
         if refused:
             self._refused(i, refused)
             return None
@@ -312,25 +314,24 @@ class RowChecks:
         app_ref = -(len(self.new_apps) + 1)
         self.new_apps.append((ref, dept.code, channel[0], channel[1], applied, "approved",
                               decided))
-        self._roster_findings(app_ref, dept.pack, warnings)
-        self.new_terms.append((ref, dept.code, app_ref, rules.term_number(0), start, end, None))
+        if warnings:
+            self._add_findings(app_ref, warnings)
+        self.new_terms.append((ref, dept.code, app_ref, FIRST_TERM, start, end, None))
         return "created"
 
-    def _roster_findings(self, app_ref: int, pack: Pack, warnings) -> None:
-        """The findings rows of an imported appointment: its automatic warnings only.  The
-        criteria were not found by a reviewer; the decision note says so and names the
-        batch (one note, not a row per criterion and appointee)."""
-        for check in warnings:
-            self.new_findings.append((app_ref, check.code, check.result, check.note,
-                                      check.automatic))
+    def _add_findings(self, app_ref: int, findings: list[FindingRow]) -> None:
+        """Findings rows of a new or approved application.  An imported appointment keeps
+        its automatic warnings only: the criteria were not found by a reviewer; the
+        decision note says so and names the batch (one note, not a row per criterion and
+        appointee).  A pending application keeps every finding, as ``supervisor apply``."""
+        self.new_findings.extend([(app_ref, *finding) for finding in findings])
 
     def _renewal_consent(self, i: int, pack: Pack, previous, start: date,
                          decided: date) -> tuple[bool, date | None]:
         """A row continuing a term on file (its start the day after that term's end) is a
         renewal: where the pack requires consent (gx Art. 8) it needs 同意续聘日期, dated
         within the previous term and not after the decision."""
-        consent = self.values[i].get("consent_on") if "consent_on" in self.table.positions \
-            else None
+        consent = self._column("consent_on")[i]
         column = t("excel.headers.supervisors.consent_on")
         if consent is None:
             if pack.renewal_consent == "required":
@@ -397,7 +398,7 @@ class RowChecks:
             self._flag(i, "status", t("import.expect_status_known",
                                       status=t(f"supervisor.status.{status}")))
             return None
-        number = self.values[i]["id_number"]
+        number = self.ids[i]
         here = [x for x in (known.terms if known else ())
                 if x.department_code == dept.code
                 and x.start_date <= applied <= rules.last_day(x.end_date, x.terminated_on)]
@@ -411,7 +412,5 @@ class RowChecks:
                                       False)
         app_ref = -(len(self.new_apps) + 1)
         self.new_apps.append((ref, dept.code, channel[0], channel[1], applied, "pending", None))
-        for check in checks:
-            self.new_findings.append((app_ref, check.code, check.result, check.note,
-                                      check.automatic))
+        self._add_findings(app_ref, checks)
         return "created"
