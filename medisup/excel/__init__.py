@@ -23,8 +23,9 @@ from medisup.excel.errors import (
     WorkbookError,
 )
 from medisup.excel.normalise import Interest, Invalid, MonthDate, normalise, normaliser
-from medisup.excel.reader import CellProblem, Row, Table, read_table
+from medisup.excel.reader import read_table
 from medisup.excel.safety import DEFAULT_LIMITS, Limits
+from medisup.excel.table import CellProblem, Row, Table
 from medisup.excel.writer import write_rows, write_template
 
 __all__ = [

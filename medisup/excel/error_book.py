@@ -14,8 +14,9 @@ from typing import Any
 
 from medisup.excel.errors import SheetProblem, UnsupportedFile
 from medisup.excel.normalise import normalise_header
-from medisup.excel.reader import CellProblem, Table, error_column_names, load_csv
+from medisup.excel.reader import error_column_names, load_csv
 from medisup.excel.safety import check_file, require_defused_openpyxl
+from medisup.excel.table import CellProblem, Table
 from medisup.excel.writer import (
     COMMENT_AUTHOR,
     ERROR_FILL,

@@ -191,7 +191,7 @@ def _check(uow: UnitOfWork, kind: str, path: Path, table: SheetTable, checker: C
            ) -> tuple[ImportReport, Checker, list[CellProblem]]:
     """Every row checked and planned: the report so far, the checker holding the plan,
     and the problems found."""
-    from medisup.excel.reader import visible
+    from medisup.excel.table import visible
 
     report = ImportReport(kind, path.name, table.sheet_name, rows=len(table.rows),
                           dry_run=dry_run, ignored_columns=table.unknown_headers)
