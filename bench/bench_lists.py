@@ -46,6 +46,7 @@ from fixtures import (
     compile_bytecode,
     credit_code,
     id_number,
+    interleaved,
     new_database,
     timestamp,
 )
@@ -208,13 +209,6 @@ def database(leads: int, folder: Path) -> Path:
 # ---------------------------------------------------------------- running a process
 
 
-def run(command: list[str], env: dict[str, str] | None = None,
-        stdout: Any = subprocess.DEVNULL) -> tuple[float, float]:
-    """CPU seconds and peak resident MB of one process, run to its end (``check`` exits 1
-    when it finds problems, which the data holds on purpose)."""
-    return child_cost(command, env, stdout, ok=(0, 1))
-
-
 def medisup(db: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "medisup", "--db", f"sqlite:///{db}", "--dept", "150000",
             "--operator", "bench", "--no-input", *args]
@@ -302,19 +296,9 @@ LISTS = {
 def pairs(a: list[str], b: list[str], n: int, env: dict[str, str], *,
           a_out: Path | None = None, b_out: Path | None = None) -> dict[str, float]:
     """``n`` interleaved runs of ``a`` (medisup) and ``b`` (the reference); median CPU
-    seconds of each, median of the per-pair ratios."""
-    times_a, times_b, ratios, peaks = [], [], [], []
-    for _ in range(n):
-        with open(a_out or os.devnull, "wb") as out:
-            cpu_a, peak = run(a, env, out)
-        with open(b_out or os.devnull, "wb") as out:
-            cpu_b, _ = run(b, env, out)
-        times_a.append(cpu_a)
-        times_b.append(cpu_b)
-        ratios.append(cpu_a / max(cpu_b, 1e-3))
-        peaks.append(peak)
-    return {"medisup": statistics.median(times_a), "reference": statistics.median(times_b),
-            "ratio": statistics.median(ratios), "peak_mb": max(peaks)}
+    seconds of each, median of the per-pair ratios (``check`` exits 1 on the problems the
+    data holds on purpose)."""
+    return interleaved(a, b, n, env, a_out=a_out, b_out=b_out, ok=(0, 1))
 
 
 def main(sizes: list[int], n: int, folder: Path) -> bool:
@@ -324,7 +308,7 @@ def main(sizes: list[int], n: int, folder: Path) -> bool:
     as_of = ["--as-of", AS_OF.isoformat()]
     compile_bytecode()
     results: list[dict[str, Any]] = []
-    floor = statistics.median(run([sys.executable, "-c", "import medisup.cli"], env)[0]
+    floor = statistics.median(child_cost([sys.executable, "-c", "import medisup.cli"], env)[0]
                               for _ in range(3))
     print(f"load average {os.getloadavg()[0]:.2f}; {os.cpu_count()} cores; "
           f"start-up floor (import medisup.cli) {floor:.2f} s", flush=True)

@@ -120,13 +120,17 @@ def child_cost(command: Sequence[str], env: dict[str, str] | None = None,
 
 
 def interleaved(a: Sequence[str], b: Sequence[str], pairs: int, env: dict[str, str] | None = None,
-                **options: Any) -> dict[str, float]:
-    """``pairs`` turns of ``a`` then ``b`` (at least three): the median CPU seconds of
-    each, the median of the per-pair ratios a/b, and a's largest peak memory."""
+                *, a_out: Path | None = None, b_out: Path | None = None,
+                ok: Sequence[int] = (0,)) -> dict[str, float]:
+    """``pairs`` turns of ``a`` then ``b`` (at least three), their standard output into
+    ``a_out`` / ``b_out`` (else discarded): the median CPU seconds of each, the median of
+    the per-pair ratios a/b, and a's largest peak memory."""
     cost_a, cost_b, ratios, peaks = [], [], [], []
     for _ in range(max(3, pairs)):
-        seconds_a, peak = child_cost(a, env, **options)
-        seconds_b, _ = child_cost(b, env, **options)
+        with open(a_out or os.devnull, "wb") as out:
+            seconds_a, peak = child_cost(a, env, out, ok)
+        with open(b_out or os.devnull, "wb") as out:
+            seconds_b, _ = child_cost(b, env, out, ok)
         cost_a.append(seconds_a)
         cost_b.append(seconds_b)
         ratios.append(seconds_a / max(seconds_b, 1e-3))
