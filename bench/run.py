@@ -4,8 +4,8 @@
                    small database ≤ 1.2 × `python -c "import sqlmodel"` (CPU, whole processes)
 - bench_import.py  100,000-row supervisor workbook: import ≤ 1.8 × (calamine read +
                    executemany into one table, a process of its own), peak memory < 350 MB
-- bench_export.py  100,000 supervisors: export ≤ 1.5 × a hand-written exporter (sqlite3 query +
-                   xlsxwriter constant memory), whole process against whole process
+- bench_export.py  100,000 supervisors, masked and --reveal: ≤ 5 s CPU and ≤ 200 MB, beside a
+                   hand-written exporter (sqlite3 query + bare xlsxwriter), whole processes
 - bench_lists.py   10k / 100k / 1M leads: a list page < 0.5 s (flat growth), the CSV of a
                    subtree streamed < 100 MB at ≤ 2 × the sqlite3 shell, check < 1 s
 - bench_excel.py   the workbook adapter alone: read_table vs calamine, write_rows vs xlsxwriter

@@ -1,7 +1,8 @@
-"""Writing workbooks with xlsxwriter: exports and import templates.
+"""Writing workbooks: exports (streamed, :mod:`medisup.excel.sheet_xml`) and import
+templates (xlsxwriter).
 
-Over 400 lines: the export writer and the templates share the column formats, the row
-heights and the print set-up. The clerk's workbook handed back with its errors (openpyxl)
+Over 400 lines: the export writer and the templates share the column widths and formats,
+the row heights and the print set-up. The clerk's workbook handed back with its errors (openpyxl)
 is :mod:`medisup.excel.error_book`.
 """
 
@@ -15,13 +16,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from medisup.excel.columns import ColumnSpec
+from medisup.excel.columns import ColumnSpec, column_letter
 from medisup.excel.normalise import LIST_SEPARATORS, MAX_YEAR, MIN_YEAR
-from medisup.excel.reader import column_letter
 
 # A cell starting with one of these would be read as a formula if re-entered or pasted.
 FORMULA_STARTS = frozenset("=+-@\t\r")
 HEADER_FILL = "#DDEBF7"
+REQUIRED_COLOR = "#C00000"  # template headers import needs, and their notes
 ERROR_FILL = "FFC7CE"
 ERROR_FONT = "9C0006"
 COMMENT_AUTHOR = "medisup"
@@ -90,94 +91,46 @@ def write_rows(
 ) -> int:
     """Write ``rows`` under the columns' headers; returns how many rows were written.
 
-    Streams (xlsxwriter constant-memory): dates are date cells, ID numbers and phones
+    Streams (:mod:`medisup.excel.sheet_xml`): dates are date cells, ID numbers and phones
     text cells, amounts numbers with two decimals, lists joined with 、.  A string that
     would start a formula is stored with Excel's quote prefix: it stays text in Excel,
     even when edited, and reads back unchanged.  Long-text columns (``spec.wrap``) wrap,
     and a row whose text needs more lines is made that tall, so a printed page shows it
-    all; the sheet prints as :func:`print_setup` says, with grid lines.
+    all; the sheet prints as :func:`export_print_setup` says, with grid lines.
 
-    ``tmpdir``: where xlsxwriter keeps its temporary files (the rows of the sheet, then
-    each part of the package).  They hold the same data as the workbook, so an export
-    puts them in its own private stage beside the target, never in the system's temp
-    folder, where a killed process would leave them behind.
+    ``tmpdir``: where the rows wait until the workbook is packed.  They hold the same
+    data as the workbook, so an export puts them in its own private stage beside the
+    target, never in the system's temp folder, where a killed process would leave them.
     """
-    import xlsxwriter
+    from medisup.excel import sheet_xml
 
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {
-            "tmpdir": str(tmpdir) if tmpdir is not None else None,
-            "constant_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
-    try:
-        sheet = workbook.add_worksheet(sheet_title(sheet_name))
-        formats = _Formats(workbook)
+    styles = sheet_xml.Styles()
+    formats = _ExportStyles(styles)
+    layout = [sheet_xml.Column(column_width(spec),
+                               formats.text if spec.kind in _TEXT_KINDS else None)
+              for spec in columns]
+    with sheet_xml.SheetWriter(path, sheet_title(sheet_name), layout, styles,
+                               tmpdir=tmpdir) as sheet:
         top = 0
         if title:
+            blank = sheet_xml.blank_cell(formats.title)
+            sheet.write_row([(0, sheet_xml.text_cell(title, formats.title)),
+                             *((index, blank) for index in range(1, len(columns)))],
+                            height=28)
             if len(columns) > 1:
-                sheet.merge_range(0, 0, 0, len(columns) - 1, title, formats.title)
-            else:
-                sheet.write_string(0, 0, title, formats.title)
-            sheet.set_row(0, 28)
+                sheet.merge(0, 0, len(columns) - 1)
             top = 1
-        for index, spec in enumerate(columns):
-            column_format = formats.text if spec.kind in _TEXT_KINDS else None
-            sheet.set_column(index, index, column_width(spec), column_format)
-            sheet.write_string(top, index, spec.title, formats.header)
-        sheet.set_row(top, row_height(max(text_lines(spec.title, column_width(spec))
-                                          for spec in columns)) if columns else None)
-        sheet.freeze_panes(top + 1, 0)
-        print_setup(sheet, header_row=top, gridlines=True)
-
-        writers = [
-            (spec.key, index, _cell_writer(sheet, spec, formats))
-            for index, spec in enumerate(columns)
-        ]
-        wrapped = [
-            (spec.key, spec.kind, column_width(spec) - 1) for spec in columns if spec.wrap
-        ]
-        # Heights of grown rows, forgotten once written (constant memory).
-        grown = getattr(sheet, "row_info", None)
-        last_grown = -1
-        measured: dict[tuple[str, float], int] = {}  # work units, categories: few distinct
-        number = top + 1
-        for record in rows:
-            get = record.get
-            lines = 1
-            for key, kind, room in wrapped:
-                value = get(key)
-                if value is None:
-                    continue
-                if value.__class__ is not str:
-                    value = cell_text(value, kind)
-                # Fits on one line for sure: no need to measure it.
-                if len(value) * 2 > room or "\n" in value:
-                    found = measured.get((value, room))
-                    if found is None:
-                        if len(measured) > 20000:
-                            measured.clear()
-                        found = measured[value, room] = text_lines(value, room)
-                    if found > lines:
-                        lines = found
-            if lines > 1:
-                if grown is not None and 0 <= last_grown < number - 1:
-                    grown.pop(last_grown, None)
-                sheet.set_row(number, row_height(lines), formats.plain)
-                last_grown = number
-            for key, index, write in writers:
-                value = get(key)
-                if value is not None:
-                    write(number, index, value)
-            number += 1
-        sheet.autofilter(top, 0, max(top, number - 1), max(len(columns) - 1, 0))
-    finally:
-        workbook.close()
-    return number - top - 1
+        sheet.write_row(
+            [(index, sheet_xml.text_cell(spec.title, formats.header))
+             for index, spec in enumerate(columns)],
+            height=row_height(max(text_lines(spec.title, column_width(spec))
+                                  for spec in columns)) if columns else None)
+        sheet.freeze(top + 1)
+        sheet.print_setup(export_print_setup(header_row=top, gridlines=True))
+        fields = [sheet_xml.Field(spec.key, _renderer(spec, formats)) for spec in columns]
+        count = sheet.write_records(rows, fields, height=row_height, style=formats.plain)
+        sheet.autofilter(top, top + count)
+    return count
 
 
 LINE_HEIGHT = 16.0  # points per line of 11-point text, CJK fonts included
@@ -202,133 +155,137 @@ def row_height(lines: int) -> float:
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
 
-class _Formats:
-    def __init__(self, workbook: Any) -> None:
-        add = workbook.add_format
-        self.header = add(
-            {
-                "bold": True,
-                "bg_color": HEADER_FILL,
-                "border": 1,
-                "align": "center",
-                "valign": "vcenter",
-                "text_wrap": True,
-            }
-        )
-        self.required_header = add(
-            {
-                "bold": True,
-                "bg_color": HEADER_FILL,
-                "border": 1,
-                "align": "center",
-                "valign": "vcenter",
-                "text_wrap": True,
-                "font_color": "#C00000",
-            }
-        )
-        self.title = add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+class _ExportStyles:
+    """The cell formats of an export (indexes into :class:`sheet_xml.Styles`)."""
+
+    def __init__(self, styles: Any) -> None:
+        from medisup.excel.sheet_xml import Style
+
+        add = styles.add
+        fill = HEADER_FILL.lstrip("#")
+        self.title = add(Style(bold=True, size=14, horizontal="center", vertical="center"))
+        self.header = add(Style(bold=True, fill=fill, border=True, horizontal="center",
+                                vertical="center", wrap=True))
         # Data cells sit at the top of their row: a row grown for a long text in one
         # column reads line by line across.
-        top = {"valign": "top"}
-        self.plain = add(top)
-        self.wrap = add({**top, "text_wrap": True})
-        self.wrap_quoted = add({**top, "text_wrap": True, "quote_prefix": True})
-        self.date = add({**top, "num_format": "yyyy-mm-dd"})
-        self.text = add({**top, "num_format": "@"})
-        self.text_quoted = add({**top, "num_format": "@", "quote_prefix": True})
-        self.quoted = add({**top, "quote_prefix": True})
-        self.money = add({**top, "num_format": "#,##0.00"})
-        self.integer = add({**top, "num_format": "0"})
-        self.note = add({"text_wrap": True, "valign": "top"})
-        self.note_required = add({"text_wrap": True, "valign": "top", "font_color": "#C00000",
-                                  "bold": True})
-        self.legend = add({"text_wrap": True, "valign": "vcenter", "font_color": "#C00000"})
+        self.plain = add(Style(vertical="top"))
+        self.date = add(Style(vertical="top", num_format="yyyy-mm-dd"))
+        self.text = add(Style(vertical="top", num_format="@"))
+        self.wrap = add(Style(vertical="top", wrap=True))
+        self.wrap_quoted = add(Style(vertical="top", wrap=True, quote_prefix=True))
+        self.text_quoted = add(Style(vertical="top", num_format="@", quote_prefix=True))
+        self.quoted = add(Style(vertical="top", quote_prefix=True))
+        self.money = add(Style(vertical="top", num_format="#,##0.00"))
+        self.integer = add(Style(vertical="top", num_format="0"))
 
 
-def _cell_writer(sheet: Any, spec: ColumnSpec, formats: _Formats) -> Callable[[int, int, Any], Any]:
-    """One function per column, chosen once, so the row loop does no type dispatch."""
-    write_string = sheet.write_string
-    write_number = sheet.write_number
-    write_datetime = sheet.write_datetime
+_NO_CELL = ("", 1)
+
+
+def _renderer(spec: ColumnSpec, formats: _ExportStyles) -> Callable[[Any], tuple[str, int]]:
+    """A column's value → its cell's XML and the lines its text takes; chosen once per
+    column, and called once per distinct value (:class:`sheet_xml.SheetWriter` keeps
+    the rest)."""
+    from medisup.excel.sheet_xml import date_cell, number_cell, text_cell
+
     kind = spec.kind
-    # A plain cell carries no format of its own (the row's applies: top-aligned in a grown
-    # row); every format written costs time on each of a hundred thousand rows.
     if kind in _TEXT_KINDS:
-        plain_format, quoted_format = formats.text, formats.text_quoted
+        plain, quoted = formats.text, formats.text_quoted
     else:
-        plain_format, quoted_format = None, formats.quoted
-    if spec.wrap:
-        room = column_width(spec) - 1
-        wrap, wrap_quoted = formats.wrap, formats.wrap_quoted
+        plain, quoted = formats.plain, formats.quoted
+    room = column_width(spec) - 1 if spec.wrap else None
+    wrap, wrap_quoted = formats.wrap, formats.wrap_quoted
 
-        def wrapped(row: int, col: int, value: Any) -> Any:
-            if value.__class__ is not str:
-                value = cell_text(value, kind)
-            if not value:
-                return None
-            if len(value) * 2 > room or "\n" in value:  # may take more than one line
-                return write_string(row, col, value,
-                                    wrap_quoted if value[0] in FORMULA_STARTS else wrap)
-            if value[0] in FORMULA_STARTS:
-                return write_string(row, col, value, quoted_format)
-            return write_string(row, col, value, plain_format)
-
-        return wrapped
-
-    def string(row: int, col: int, value: Any) -> Any:
+    def text(value: Any) -> tuple[str, int]:
         if value.__class__ is not str:
             value = cell_text(value, kind)
         if not value:
-            return None
-        if value[0] in FORMULA_STARTS:
-            return write_string(row, col, value, quoted_format)
-        return write_string(row, col, value, plain_format)
+            return _NO_CELL
+        formula = value[0] in FORMULA_STARTS
+        # Fits on one line for sure (every character at most two wide): not measured.
+        if room is not None and (len(value) * 2 > room or "\n" in value):
+            return (text_cell(value, wrap_quoted if formula else wrap),
+                    text_lines(value, room))
+        return text_cell(value, quoted if formula else plain), 1
 
     if spec.is_list:
-        return string
+        return text
     if kind == "date":
-        date_format = formats.date
+        date_style = formats.date
 
-        def date_cell(row: int, col: int, value: Any) -> Any:
+        def day(value: Any) -> tuple[str, int]:
             if isinstance(value, date):
-                return write_datetime(row, col, value, date_format)
-            return string(row, col, value)
+                return date_cell(value, date_style), 1
+            return text(value)
 
-        return date_cell
+        return day
     if kind in ("decimal", "integer"):
-        number_format = formats.money if kind == "decimal" else formats.integer
+        number_style = formats.money if kind == "decimal" else formats.integer
 
-        def number_cell(row: int, col: int, value: Any) -> Any:
+        def number(value: Any) -> tuple[str, int]:
             cls = value.__class__
             if cls is Decimal or cls is int or cls is float:
-                return write_number(row, col, float(value), number_format)
-            return string(row, col, value)
+                return number_cell(float(value), number_style), 1
+            return text(value)
 
-        return number_cell
-    return string
+        return number
+    return text
 
 
-# --- the clerk's workbook, handed back with its errors marked ---------------------------------
+class _Formats:
+    """The cell formats of a template (xlsxwriter)."""
+
+    def __init__(self, workbook: Any) -> None:
+        add = workbook.add_format
+        header = {"bold": True, "bg_color": HEADER_FILL, "border": 1, "align": "center",
+                  "valign": "vcenter", "text_wrap": True}
+        self.header = add(header)
+        self.required_header = add({**header, "font_color": REQUIRED_COLOR})
+        top = {"valign": "top"}
+        self.date = add({**top, "num_format": "yyyy-mm-dd"})
+        self.text = add({**top, "num_format": "@"})
+        self.money = add({**top, "num_format": "#,##0.00"})
+        self.integer = add({**top, "num_format": "0"})
+        self.note = add({"text_wrap": True, "valign": "top"})
+        self.note_required = add({"text_wrap": True, "valign": "top",
+                                  "font_color": REQUIRED_COLOR, "bold": True})
+        self.legend = add({"text_wrap": True, "valign": "vcenter", "font_color": REQUIRED_COLOR})
+
+
+# --- print set-up and templates ---------------------------------------------------------------
 
 
 PAPER_A4 = 9
+PRINT_MARGINS = (0.4, 0.4, 0.5, 0.6)  # inches: left, right, top, bottom
 
 
 def print_setup(sheet: Any, *, header_row: int, gridlines: bool = False) -> None:
     """Print an xlsxwriter sheet the way a bureau files it: A4 landscape, every column on
     the page width (as many pages down as it takes), the header row (0-based) repeated on
     each page, the title row above it only on the first, and 第 N 页，共 M 页 at the foot.
-    ``gridlines``: print the cell grid (a table without borders of its own)."""
+    ``gridlines``: print the cell grid (a table without borders of its own).
+    :func:`export_print_setup` says the same for a streamed export."""
     from medisup.i18n import t
 
+    left, right, top, bottom = PRINT_MARGINS
     sheet.set_paper(PAPER_A4)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header_row)
-    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.set_margins(left=left, right=right, top=top, bottom=bottom)
     sheet.set_footer("&C" + t("excel.print.footer"))
     if gridlines:
         sheet.hide_gridlines(0)  # shown on screen and printed
+
+
+def export_print_setup(*, header_row: int, gridlines: bool = False) -> Any:
+    """:func:`print_setup` for a :class:`sheet_xml.SheetWriter`."""
+    from medisup.excel.sheet_xml import PrintSetup
+    from medisup.i18n import t
+
+    return PrintSetup(landscape=True, paper=PAPER_A4, fit_width=1,
+                      title_rows=(header_row, header_row), margins=PRINT_MARGINS,
+                      footer="&C" + t("excel.print.footer"), gridlines=gridlines)
 
 
 def write_template(
