@@ -19,8 +19,9 @@ from medisup.excel import (
     SheetProblem,
     read_table,
 )
+from medisup.excel.columns import column_letter
 from medisup.excel.normalise import MonthDate, id_check_digit
-from medisup.excel.reader import _Matcher, column_letter
+from medisup.excel.reader import _Matcher
 
 ID_A = "11010519491231002X"
 ID_B = "150102199003077777"[:17] + id_check_digit("15010219900307777")

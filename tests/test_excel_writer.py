@@ -21,8 +21,8 @@ from medisup.excel import (
     write_rows,
     write_template,
 )
+from medisup.excel.columns import column_letter
 from medisup.excel.normalise import credit_code_check_char, id_check_digit
-from medisup.excel.reader import column_letter
 from medisup.excel.writer import COMMENT_AUTHOR, ERROR_FILL, column_width, display_width
 
 ID_X = "11010519491231002X"

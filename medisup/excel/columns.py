@@ -199,3 +199,13 @@ ACTIVITY_COLUMNS: tuple[ColumnSpec, ...] = (
     _a("department", "所属部门代码", "Department", width=14),
 )
 # fmt: on
+
+
+def column_letter(index: int) -> str:
+    """Excel's letters for a 0-based column index (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

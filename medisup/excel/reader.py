@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from medisup.collector import collector_paused
-from medisup.excel.columns import ColumnSpec
+from medisup.excel.columns import ColumnSpec, column_letter
 from medisup.excel.errors import (
     EncryptedWorkbook,
     HeaderProblem,
@@ -229,16 +229,6 @@ def _where(path: Path, sheet: str | None) -> str:
     if sheet is None:
         return t("excel.where.file", file=path.name)
     return t("excel.where.sheet", file=path.name, sheet=sheet)
-
-
-def column_letter(index: int) -> str:
-    """Excel's letters for a 0-based column index (0 → A, 27 → AB)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # --- headers --------------------------------------------------------------------------------
