@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
@@ -116,7 +115,7 @@ class MedisupGroup(TyperGroup):
                                   standalone_mode=False, **extra)
         except MedisupError as exc:
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             _error(exc.message)
             status = exc.exit_status
         except click.NoArgsIsHelpError:
@@ -124,7 +123,7 @@ class MedisupGroup(TyperGroup):
             status = ExitStatus.USAGE
         except click.ClickException as exc:
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             from medisup.cli.common import usage_message
 
             _error(usage_message(exc))
@@ -132,13 +131,13 @@ class MedisupGroup(TyperGroup):
         except OverflowError:
             # A number typed on the command line too large for any column or date.
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             _error(t("cli.limits.too_large", maximum=f"{2**31 - 1:,}"))
             status = ExitStatus.USAGE
         except OSError as exc:
             # A file the user named that cannot be read or written (a bad path, a full disk).
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             _error(t("cli.limits.file_error", path=exc.filename or "", problem=exc.strerror or exc))
             status = ExitStatus.DATA
         except (typer.Abort, KeyboardInterrupt, Cancelled):
@@ -146,7 +145,7 @@ class MedisupGroup(TyperGroup):
             status = 130
         except Exception as exc:  # a defect or an unexpected environment problem
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             problem = str(exc).splitlines()[0] if str(exc) else ""
             _error(t("cli.internal", kind=type(exc).__name__, problem=problem))
             status = ExitStatus.DATA
@@ -251,6 +250,13 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     command = typer.main.get_command(app)
     command.main(args=argv, prog_name="medisup")
+
+
+def _print_traceback() -> None:
+    """--debug: the whole Python traceback (the module loads only then)."""
+    import traceback
+
+    traceback.print_exc()
 
 
 def _error(text: str) -> None:
