@@ -76,6 +76,9 @@ def new_database(path: Path, departments: Iterable[tuple], pack: str = "nm-2024"
     from medisup.services.uow import unit_of_work
 
     url = f"sqlite:///{path}"
+    # The audit key and the witness of the chain head belong beside the benchmark's own
+    # database, not in the user's configuration folder.
+    os.environ.setdefault("MEDISUP_CONFIG_DIR", str(Path(path).parent / "config"))
     engine = make_engine(url, create_dirs=True)
     upgrade(engine)
     engine.dispose()
