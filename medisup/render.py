@@ -83,6 +83,18 @@ def out_console():
     return Console(soft_wrap=False, highlight=False, width=width)
 
 
+def progress_bar():
+    """A bar of rows on stderr (what is being done, the bar, ``N / M 行``, the time so far)
+    that disappears when done; ``None`` when stderr is not a terminal (scripts see nothing)."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.fields[count]}"), TimeElapsedColumn(),
+                    console=err_console(), transient=True)
+
+
 @cache
 def err_console():
     from rich.console import Console

@@ -1,7 +1,8 @@
 """The product's tables as SQLAlchemy Core, for reads that need no ORM.
 
-Generated from ``medisup/models.py`` by ``python scripts/tables.py``; do not edit
-(``tests/test_tables.py`` fails when the two differ).  Building the SQLModel classes costs
+The tables after ``metadata = MetaData()`` are generated from ``medisup/models.py`` by
+``python scripts/tables.py``; do not edit them (``tests/test_tables.py`` fails when the two
+differ).  This head is written by hand and kept.  Building the SQLModel classes costs
 about as much CPU as the rest of a read command's start-up, so lists and other reads that
 only select rows use these ``Table`` objects instead: the same names, columns and types.
 """

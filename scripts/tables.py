@@ -1,5 +1,7 @@
 """Write (or, with ``--check``, compare) ``medisup/tables.py``: the tables of
 ``medisup/models.py`` as plain SQLAlchemy Core, for the read commands that need no ORM.
+The file's head (down to ``metadata = MetaData()``) is kept as it is; the tables after it
+are generated.
 
     python scripts/tables.py          rewrite medisup/tables.py from the models
     python scripts/tables.py --check  exit 1 if the file differs from what the models give
@@ -13,51 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "medisup" / "tables.py"
 
-HEADER = '''"""The product's tables as SQLAlchemy Core, for reads that need no ORM.
-
-Generated from ``medisup/models.py`` by ``python scripts/tables.py``; do not edit
-(``tests/test_tables.py`` fails when the two differ).  Building the SQLModel classes costs
-about as much CPU as the rest of a read command's start-up, so lists and other reads that
-only select rows use these ``Table`` objects instead: the same names, columns and types.
-"""
-
-from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Integer,
-    MetaData,
-    Numeric,
-    String,
-    Table,
-    Text,
-    TypeDecorator,
-)
-
-
-class UTCDateTime(TypeDecorator):
-    """Aware datetimes stored in UTC and read back in UTC (as the models store them)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
-
-
-metadata = MetaData()
-'''
+# Everything above this line of medisup/tables.py (its docstring, imports and the column
+# type the models share) is written by hand and kept; the tables below it are generated.
+MARKER = "metadata = MetaData()\n"
 
 
 def _type(column) -> str:
@@ -75,7 +35,8 @@ def render() -> str:
     sys.path.insert(0, str(ROOT))
     from medisup.models import metadata
 
-    out = [HEADER]
+    current = TARGET.read_text(encoding="utf-8")
+    out = [current[:current.index(MARKER) + len(MARKER)]]
     for table in sorted(metadata.tables.values(), key=lambda t: t.name):
         out.append(f'\n{table.name} = Table(\n    "{table.name}", metadata,')
         for column in table.columns:

@@ -9,6 +9,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from datetime import date
 
 import pytest
+from helpers_commands import leaf_commands
 from rich.cells import cell_len
 from typer.main import get_command
 
@@ -20,18 +21,7 @@ from medisup.cli.help import example_lines, examples, type_hint
 SHELL_OPERATORS = {">", ">>", "|", "&&", "||", ";", "2>", "<"}
 
 
-def _leaves(command, path=()):
-    # Typer's own click: tell groups by what they can do, not by their class.
-    ctx = type(command).context_class(command)
-    for name in command.list_commands(ctx):
-        sub = command.get_command(ctx, name)
-        if hasattr(sub, "list_commands"):
-            yield from _leaves(sub, (*path, name))
-        else:
-            yield (*path, name)
-
-
-LEAVES = sorted(_leaves(get_command(app)))
+LEAVES = sorted(path for path, _ in leaf_commands(get_command(app)))
 
 
 def _help(path, monkeypatch, *, columns=80, lang="zh") -> str:

@@ -7,27 +7,15 @@ from __future__ import annotations
 
 import re
 
+from helpers_commands import leaf_commands
 from typer.main import get_command
 
 from medisup.cli import app
 from medisup.cli.help import ALIASES
 
 
-def _commands(group, path=()):
-    # Typer's own click: tell groups by what they can do, not by their class.
-    ctx = type(group).context_class(group)
-    for name in group.list_commands(ctx):
-        command = group.get_command(ctx, name)
-        if hasattr(command, "list_commands"):
-            yield from _commands(command, (*path, name))
-        else:
-            yield (*path, name), command
-
-
-
-
 def test_to_is_a_status_and_date_ranges_are_since_until():
-    for path, command in _commands(get_command(app)):
+    for path, command in leaf_commands(get_command(app)):
         names = {o for p in command.params for o in getattr(p, "opts", ())}
         if "--to" in names:
             assert path == ("lead", "update"), path
@@ -37,7 +25,7 @@ def test_to_is_a_status_and_date_ranges_are_since_until():
 
 
 def test_help_shows_only_the_current_name(bare_cli):
-    with_aliases = [path for path, c in _commands(get_command(app))
+    with_aliases = [path for path, c in leaf_commands(get_command(app))
                     if {o for prm in c.params for o in getattr(prm, "opts", ())} & ALIASES]
     assert len(with_aliases) >= 7, with_aliases
     for path in with_aliases:

@@ -12,27 +12,11 @@ HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "openpyxl", "questionary", "python
          "medisup.db", "medisup.excel")
 
 
-def _run(code: str, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MEDISUP_CONFIG_DIR="/nonexistent-medisup-test")
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env=env, timeout=60)
-
-
 def test_help_imports_no_heavy_module():
-    code = (
-        "import sys, json\n"
-        "from medisup.cli import main\n"
-        "try:\n"
-        "    main(['--help'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
-    )
-    done = _run(code)
-    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    loaded, out = _modules_of("--help", env={"MEDISUP_CONFIG_DIR": "/nonexistent-medisup-test"})
     offenders = [m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY)]
     assert offenders == []
-    assert "medisup" in done.stdout
+    assert "medisup" in out
 
 
 def test_real_binary_help_in_subprocess():
@@ -111,21 +95,10 @@ def test_the_shell_gets_completions():
 
 def test_completion_runs_nothing_heavy():
     # Completing a command name parses no command: no database, no workbook library.
-    code = (
-        "import os, sys, json\n"
-        "os.environ.update(_MEDISUP_COMPLETE='complete_bash', COMP_WORDS='medisup le',"
-        " COMP_CWORD='1')\n"
-        "from medisup.cli import main\n"
-        "try:\n"
-        "    main([])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
-    )
-    done = _run(code)
-    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    loaded, out = _modules_of(env={"_MEDISUP_COMPLETE": "complete_bash",
+                                   "COMP_WORDS": "medisup le", "COMP_CWORD": "1"})
     assert [m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY)] == []
-    assert done.stdout.split() == ["lead"]
+    assert out.split() == ["lead"]
 
 
 # What `medisup --help` and a plain read load: the medisup modules exactly (a new import on

@@ -3,7 +3,6 @@ import templates with drop-down lists."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -55,16 +54,12 @@ PROGRESS_MIN_ROWS = 3000
 def _progress() -> Iterator[Callable[[int, int], None] | None]:
     """A bar of rows written on stderr, for a workbook of more than a few thousand rows
     when stderr is a terminal; nothing at all in scripts."""
-    if not sys.stderr.isatty():
+    from medisup.render import progress_bar
+
+    bar = progress_bar()
+    if bar is None:
         yield None
         return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from medisup.render import err_console
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                   TextColumn("{task.fields[count]}"), TimeElapsedColumn(),
-                   console=err_console(), transient=True)
     task: list[Any] = []
 
     def tick(done: int, total: int) -> None:

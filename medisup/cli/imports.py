@@ -224,16 +224,12 @@ class RowCounter:
 @contextmanager
 def _progress() -> Iterator[Callable[[str, int, int], None] | None]:
     """A progress bar on stderr when it is a terminal; nothing at all in scripts."""
-    if not sys.stderr.isatty():
+    from medisup.render import progress_bar
+
+    bar = progress_bar()
+    if bar is None:
         yield None
         return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from medisup.render import err_console
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                   TextColumn("{task.fields[count]}"), TimeElapsedColumn(),
-                   console=err_console(), transient=True)
     tasks: dict[str, Any] = {}
     counter = RowCounter()
 
