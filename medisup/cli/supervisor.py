@@ -1,9 +1,9 @@
 """``medisup supervisor``: application, review, appointment, renewal, termination,
 discipline, declared interests, the roster and one person's history.
 
-Over 600 lines because it holds one noun's whole command surface (sixteen commands, their
-options and renderers); the wizards are apart in ``cli/supervisor_wizards.py`` and complaints
-in ``cli/complaint.py``. The next split is the list and show renderers."""
+Over 400 lines because it holds one noun's whole command surface (sixteen commands and their
+options); the columns and rows they show are in ``cli/supervisor_views.py``, the wizards in
+``cli/supervisor_wizards.py`` and complaints in ``cli/complaint.py``."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from medisup.cli import common, listing, prompts, refs
+from medisup.cli import supervisor_views as views
 from medisup.cli.common import AsOfOption, FormatOption, RevealOption, parse_date, run
 from medisup.cli.listing import ColumnsOption, WideOption
 from medisup.cli.prompts import YesOption
 from medisup.errors import MedisupError, UsageError
 from medisup.i18n import t
 from medisup.render import (
-    Column,
     OutputFormat,
     message,
     render_record,
@@ -55,94 +55,13 @@ CategoryOption = Annotated[list[str] | None, typer.Option("--category", help=_h(
                                                           show_default=False)]
 
 
-def _text(value: str | None) -> str:
-    return "" if value is None else value
-
-
-def _status(code: str | None) -> str:
-    return t(f"supervisor.status.{code}") if code else ""
-
-
-def _gender(code: str | None) -> str:
-    return t(f"supervisor.gender.{code}") if code else ""
-
-
-def _result(code: str) -> str:
-    return t(f"eligibility.result.{code}")
-
-
 # ---------------------------------------------------------------- columns
-
-
-def _finding_columns(explain: bool) -> list[Column]:
-    cols = [Column("criterion", t("supervisor.col.criterion")),
-            Column("label", t("supervisor.col.criterion_label")),
-            Column("result", t("supervisor.col.result"))]
-    if explain:
-        cols.append(Column("article", t("supervisor.col.article")))
-    cols += [Column("note", t("supervisor.col.note")),
-             Column("automatic", t("supervisor.col.automatic"))]
-    return cols
-
-
-def _finding_rows(findings, table: bool, application_id: int | None = None) -> list[dict]:
-    rows = []
-    for f in findings:
-        row = {"application_id": application_id, "criterion": f.criterion, "label": f.label,
-               "result": _result(f.result) if table else f.result, "article": f.article,
-               "note": f.note, "automatic": f.automatic}
-        rows.append(row)
-    return rows
-
-
-def _application_fields() -> list[Column]:
-    return [
-        Column("id", t("supervisor.col.application")),
-        Column("department_code", t("supervisor.col.department")),
-        Column("channel", t("supervisor.col.channel")),
-        Column("recommending_body", t("supervisor.col.recommending_body")),
-        Column("applied_on", t("supervisor.col.applied_on")),
-        Column("status", t("supervisor.col.application_status")),
-        Column("decided_on", t("supervisor.col.decided_on")),
-        Column("decision_note", t("supervisor.col.decision_note")),
-        Column("override_reason", t("supervisor.col.override_reason")),
-        Column("health_status", t("supervisor.col.health_status")),
-        Column("recruitment_ref", t("supervisor.col.recruitment_ref")),
-        Column("form_on", t("supervisor.col.form_on")),
-    ]
-
-
-def _application_row(a, table: bool) -> dict:
-    return {
-        "id": a.id, "department_code": a.department_code,
-        "channel": a.channel_label if table else a.channel,
-        "recommending_body": a.recommending_body_label if table else a.recommending_body,
-        "applied_on": a.applied_on,
-        "status": t(f"supervisor.application_status.{a.status}") if table else a.status,
-        "decided_on": a.decided_on, "decision_note": a.decision_note,
-        "override_reason": a.override_reason,
-        "health_status": a.health_status_label if table else a.health_status,
-        "recruitment_ref": a.recruitment_ref, "form_on": a.form_on,
-    }
-
-
-def _term_columns() -> list[Column]:
-    return [
-        Column("id", t("supervisor.col.term_id"), "right"),
-        Column("department_code", t("supervisor.col.department")),
-        Column("number", t("supervisor.col.term_number"), "right"),
-        Column("start_date", t("supervisor.col.term_start")),
-        Column("end_date", t("supervisor.col.term_end")),
-        Column("consent_on", t("supervisor.col.consent_on")),
-        Column("renewal_consent_on", t("supervisor.col.renewal_consent_on")),
-        Column("renewed", t("supervisor.col.renewed")),
-        Column("terminated_on", t("supervisor.col.terminated_on")),
-    ]
 
 
 def _show_explanation(findings, fmt: OutputFormat, *, application_id: int | None = None) -> None:
     table = fmt is OutputFormat.table
-    render_rows(_finding_columns(True), _finding_rows(findings, table, application_id), fmt,
+    render_rows(views.finding_columns(True),
+                views.finding_rows(findings, table, application_id), fmt,
                 title=t("section.findings"))
 
 
@@ -251,8 +170,8 @@ def apply(
               person=common.masked(result.person.id_number), dept=a.department_code, id=a.id))
     _report_problems(result.problems, result.warnings)
     if fmt is not OutputFormat.table:
-        render_record(_application_fields(), _application_row(a, False), fmt, sections={
-            "findings": (_finding_columns(True), _finding_rows(a.findings, False, a.id))})
+        render_record(views.application_fields(), views.application_row(a, False), fmt, sections={
+            "findings": (views.finding_columns(True), views.finding_rows(a.findings, False, a.id))})
     elif explain:
         _show_explanation(a.findings, fmt)
 
@@ -286,9 +205,9 @@ def approve(
               number=term.number, start=term.start_date.isoformat(),
               end=term.end_date.isoformat()))
     if fmt is not OutputFormat.table:
-        render_record(_term_columns(), term.as_dict(), fmt, sections={
-            "findings": (_finding_columns(True),
-                         _finding_rows(result.application.findings, False, result.application.id))})
+        render_record(views.term_columns(), term.as_dict(), fmt, sections={
+            "findings": (views.finding_columns(True),
+                         views.finding_rows(result.application.findings, False, result.application.id))})
     elif explain:
         _show_explanation(result.application.findings, fmt)
 
@@ -310,8 +229,8 @@ def reject(
         reason=prompts.prompter().text(t("supervisor.ask.reason"), validate=required).strip()))
     on_d = parse_date(on, "--on")
     confirm_destructive(ctx, t("wizard.reject.summary", person=refs.who(ctx, id_number),
-                               reason=_text(values["reason"])), yes=yes)
-    a = run(ctx, lambda uow: supervisors.reject(uow, id_number, reason=_text(values["reason"]),
+                               reason=views.text(values["reason"])), yes=yes)
+    a = run(ctx, lambda uow: supervisors.reject(uow, id_number, reason=views.text(values["reason"]),
                                                department=department, on=on_d))
     success(t("supervisor.rejected", person=refs.who(ctx, id_number), dept=a.department_code,
               on=a.decided_on.isoformat()))
@@ -341,7 +260,7 @@ def renew(
     if consent is None and term.consent_on is not None:
         message(t("supervisor.consent_used", on=term.consent_on.isoformat()))
     if fmt is not OutputFormat.table:
-        render_record(_term_columns(), term.as_dict(), fmt)
+        render_record(views.term_columns(), term.as_dict(), fmt)
 
 
 @app.command("consent", help=_h("consent"))
@@ -368,7 +287,7 @@ def consent(
               end=term.end_date.isoformat(), on=term.renewal_consent_on.isoformat(),
               article=_renewal_article(ctx, term.department_code)))
     if fmt is not OutputFormat.table:
-        render_record(_term_columns(), term.as_dict(), fmt)
+        render_record(views.term_columns(), term.as_dict(), fmt)
 
 
 def _renewal_article(ctx: typer.Context, code: str) -> str:
@@ -403,7 +322,7 @@ def terminate(
                     occurred_on=parse_date(a.get("breach_on"), "--on"),
                     note=a.get("note", note)).id
             return supervisors.terminate(
-                uow, id_number, ground=_text(a.get("ground", ground)),
+                uow, id_number, ground=views.text(a.get("ground", ground)),
                 effective=parse_date(a.get("effective", effective), "--on"),
                 note=a.get("note", note), referral=a.get("referral", referral),
                 department=department, breach=rests_on)
@@ -438,37 +357,7 @@ def terminate(
     if done.revoked_certificates:
         message(t("supervisor.revoked", numbers="、".join(done.revoked_certificates)))
     if fmt is not OutputFormat.table:
-        render_record(_termination_columns(), done.as_dict(), fmt)
-
-
-def _termination_columns() -> list[Column]:
-    return [
-        Column("id", t("supervisor.col.id"), "right"),
-        Column("department_code", t("supervisor.col.department")),
-        Column("term_id", t("supervisor.col.term_id"), "right"),
-        Column("ground", t("supervisor.col.ground")),
-        Column("label", t("supervisor.col.ground_label")),
-        Column("article", t("supervisor.col.article")),
-        Column("effective_on", t("supervisor.col.effective_on")),
-        Column("note", t("supervisor.col.note")),
-        Column("referral", t("supervisor.col.referral")),
-        Column("discipline_id", t("supervisor.col.discipline_id"), "right"),
-        Column("breach", t("supervisor.col.breach")),
-        Column("revoked_certificates", t("supervisor.col.revoked")),
-    ]
-
-
-def _discipline_columns() -> list[Column]:
-    return [
-        Column("id", t("supervisor.col.id"), "right"),
-        Column("department_code", t("supervisor.col.department")),
-        Column("term_id", t("supervisor.col.term_id"), "right"),
-        Column("rule", t("supervisor.col.rule")),
-        Column("label", t("supervisor.col.rule_label")),
-        Column("article", t("supervisor.col.article")),
-        Column("occurred_on", t("supervisor.col.occurred_on")),
-        Column("note", t("supervisor.col.note")),
-    ]
+        render_record(views.termination_columns(), done.as_dict(), fmt)
 
 
 @app.command("discipline", help=_h("discipline"))
@@ -484,7 +373,7 @@ def discipline(
 
     def write(a: dict[str, Any]):
         return run(ctx, lambda uow: supervisors.record_discipline(
-            uow, id_number, rule=_text(a.get("rule", rule)),
+            uow, id_number, rule=views.text(a.get("rule", rule)),
             occurred_on=parse_date(a.get("on", on), "--on"), note=a.get("note", note)))
 
     if not rule and common.can_prompt(ctx):
@@ -499,21 +388,10 @@ def discipline(
     success(t("supervisor.disciplined", person=refs.who(ctx, id_number), rule=done.label,
               article=done.article, on=done.occurred_on.isoformat()))
     if fmt is not OutputFormat.table:
-        render_record(_discipline_columns(), done.as_dict(), fmt)
+        render_record(views.discipline_columns(), done.as_dict(), fmt)
 
 
 # ---------------------------------------------------------------- interests
-
-
-def _interest_columns() -> list[Column]:
-    return [
-        Column("id", t("supervisor.col.id"), "right"),
-        Column("institution_name", t("supervisor.col.institution")),
-        Column("credit_code", t("supervisor.col.credit_code")),
-        Column("declared_on", t("supervisor.col.declared_on")),
-        Column("withdrawn_on", t("supervisor.col.withdrawn_on")),
-        Column("note", t("supervisor.col.note")),
-    ]
 
 
 @app.command("interests", help=_h("interests"))
@@ -534,13 +412,13 @@ def interests(
     if action == "list":
         rows = run(ctx, lambda uow: supervisors.list_interests(uow, id_number, active_only=active),
                    write=False)
-        render_rows(_interest_columns(), [r.as_dict() for r in rows], fmt,
+        render_rows(views.interest_columns(), [r.as_dict() for r in rows], fmt,
                     title=t("section.interests"), empty=t("supervisor.no_interests"))
         return
     if action == "add":
         def write(a: dict[str, Any]):
             return run(ctx, lambda uow: supervisors.add_interest(
-                uow, id_number, name=_text(a.get("name", name)),
+                uow, id_number, name=views.text(a.get("name", name)),
                 credit_code=a.get("credit_code", credit_code),
                 declared_on=parse_date(a.get("on", on), "--on"), note=a.get("note", note)))
 
@@ -566,48 +444,15 @@ def interests(
         raise UsageError(t("cli.bad_parameter", option="ACTION",
                            problem=t("supervisor.expect_action", value=action)))
     if fmt is not OutputFormat.table:
-        render_record(_interest_columns(), row.as_dict(), fmt)
+        render_record(views.interest_columns(), row.as_dict(), fmt)
 
 
 # ---------------------------------------------------------------- list / show / update
 
 
-def _list_columns(table: bool) -> list[Column]:
-    cols = [
-        Column("id_number", t("supervisor.col.id_number")),
-        Column("name", t("supervisor.col.name")),
-        Column("gender", t("supervisor.col.gender")),
-        Column("age", t("supervisor.col.age"), "right"),
-        Column("phone", t("supervisor.col.phone")),
-        Column("department_code", t("supervisor.col.department")),
-        Column("department_name", t("supervisor.col.department_name")),
-        Column("status", t("supervisor.col.status")),
-        Column("categories", t("supervisor.col.categories")),
-        Column("channel", t("supervisor.col.channel")),
-        Column("term_number", t("supervisor.col.term_number"), "right"),
-        Column("term_start", t("supervisor.col.term_start")),
-        Column("term_end", t("supervisor.col.term_end")),
-    ]
-    extra = [Column("birth_date", t("supervisor.col.birth_date")),
-             Column("work_unit", t("supervisor.col.work_unit")),
-             Column("background", t("supervisor.col.background"))]
-    if not table:
-        return [Column("person_id", "person_id"), *cols, *extra]
-    # People read a table name first; the ID number identifies.
-    return [cols[1], cols[0], *cols[2:], *extra]
-
-
 # What a table shows unless --wide or --columns: fits a 100-column terminal.
 LIST_DEFAULT = ("name", "id_number", "age", "department_name", "status", "term_start",
                 "term_end")
-
-
-def _list_row(r, table: bool) -> dict:
-    row = r.as_dict()
-    if table:
-        row.update(gender=_gender(r.gender), status=_status(r.status),
-                   categories=list(r.category_labels), channel=r.channel_label)
-    return row
 
 
 @app.command("list", help=_h("list"))
@@ -633,7 +478,7 @@ def list_(
     from medisup.services.supervisors import views as supervisor_views
 
     table = fmt is OutputFormat.table
-    columns = listing.pick(_list_columns(table), LIST_DEFAULT if table else None, columns_, wide)
+    columns = listing.pick(views.list_columns(table), LIST_DEFAULT if table else None, columns_, wide)
     listing.check_limit("--limit", limit)
     listing.check_limit("--page", page)
 
@@ -647,83 +492,19 @@ def list_(
         write=reveal)
     if not table:
         stream_rows(columns, ([row.get(c.key) for c in columns]
-                              for row in (_list_row(r, False) for r in result.rows)), fmt)
+                              for row in (views.list_row(r, False) for r in result.rows)), fmt)
         return
     if not result.rows:
         page_footer(t("supervisor.page_empty", total=result.total, page=result.page)
                     if result.total else t("supervisor.none"))
         return
-    render_rows(columns, [_list_row(r, table) for r in result.rows], fmt,
+    render_rows(columns, [views.list_row(r, table) for r in result.rows], fmt,
                 title=t("supervisor.list_title"))
     text = t("supervisor.page_footer", total=result.total, first=result.first,
              last=result.last)
     if result.more:
         text += t("supervisor.page_next", next=result.page + 1)
     page_footer(text)
-
-
-def _person_fields() -> list[Column]:
-    return [
-        Column("id", t("supervisor.col.person_id"), "right"),
-        Column("id_number", t("supervisor.col.id_number")),
-        Column("name", t("supervisor.col.name")),
-        Column("gender", t("supervisor.col.gender")),
-        Column("birth_date", t("supervisor.col.birth_date")),
-        Column("age", t("supervisor.col.age")),
-        Column("ethnicity", t("supervisor.col.ethnicity")),
-        Column("phone", t("supervisor.col.phone")),
-        Column("email", t("supervisor.col.email")),
-        Column("address", t("supervisor.col.address")),
-        Column("work_unit", t("supervisor.col.work_unit")),
-        Column("background", t("supervisor.col.background")),
-        Column("categories", t("supervisor.col.categories")),
-        Column("as_of", t("supervisor.col.as_of")),
-    ]
-
-
-def _show_sections(detail, table: bool, explain: bool) -> dict:
-    status_cols = [Column("department_code", t("supervisor.col.department")),
-                   Column("department_name", t("supervisor.col.department_name")),
-                   Column("status", t("supervisor.col.status")),
-                   Column("term_number", t("supervisor.col.term_number"), "right"),
-                   Column("term_start", t("supervisor.col.term_start")),
-                   Column("term_end", t("supervisor.col.term_end"))]
-    statuses = [dict(s.as_dict(), status=_status(s.status) if table else s.status)
-                for s in detail.statuses]
-    findings = []
-    for a in detail.applications:
-        findings += _finding_rows(a.findings, table, a.id)
-        if a.status == "approved" and all(f.automatic for f in a.findings):
-            # an appointment with no reviewer finding (a roster import): say so, and whence
-            findings.append({"application_id": a.id, "criterion": "*",
-                             "label": t("supervisor.roster.all_criteria"),
-                             "result": t("supervisor.roster.not_reviewed") if table
-                             else "not_reviewed", "article": "", "note": a.decision_note,
-                             "automatic": False})
-    finding_cols = [Column("application_id", t("supervisor.col.application"), "right"),
-                    *_finding_columns(explain or not table)]
-    certificate_cols = [Column("number", t("supervisor.col.certificate")),
-                        Column("department_code", t("supervisor.col.department")),
-                        Column("term_id", t("supervisor.col.term_id"), "right"),
-                        Column("issued_on", t("supervisor.col.issued_on")),
-                        Column("status", t("supervisor.col.certificate_status")),
-                        Column("revoked_on", t("supervisor.col.revoked_on"))]
-    certificates = [dict(c.as_dict(), status=t(f"supervisor.certificate_status.{c.status}")
-                         if table else c.status) for c in detail.certificates]
-    terminations = [dict(x.as_dict(), ground=x.label if table else x.ground)
-                    for x in detail.terminations]  # breach: its rule and date (+ discipline_id)
-    discipline = [dict(x.as_dict(), rule=x.label if table else x.rule) for x in detail.discipline]
-    return {
-        "statuses": (status_cols, statuses),
-        "applications": (_application_fields(),
-                         [_application_row(a, table) for a in detail.applications]),
-        "findings": (finding_cols, findings),
-        "terms": (_term_columns(), [x.as_dict() for x in detail.terms]),
-        "certificates": (certificate_cols, certificates),
-        "terminations": (_termination_columns(), terminations),
-        "discipline": (_discipline_columns(), discipline),
-        "interests": (_interest_columns(), [x.as_dict() for x in detail.interests]),
-    }
 
 
 @app.command("show", help=_h("show"))
@@ -743,15 +524,15 @@ def show(
     table = fmt is OutputFormat.table
     record = dict(detail.person.as_dict(), age=detail.age, as_of=detail.as_of)
     if table:
-        record.update(gender=_gender(detail.person.gender),
+        record.update(gender=views.gender(detail.person.gender),
                       categories=list(detail.category_labels),
                       background=detail.background_label)
     from medisup.services.supervisors import complaints
 
-    sections = _show_sections(detail, table, explain)
+    sections = views.show_sections(detail, table, explain)
     sections["complaints"] = (complaint_cli.columns(), complaint_cli.rows(  # nm Art. 15
         run(ctx, lambda uow: complaints.list_for(uow, id_number), write=False), table))
-    render_record(_person_fields(), record, fmt,
+    render_record(views.person_fields(), record, fmt,
                   title=f"{detail.person.name} {detail.person.id_number}", sections=sections)
 
 
@@ -784,7 +565,7 @@ def update(
     success(t("supervisor.updated", name=person.name, person=common.masked(person.id_number),
               fields=", ".join(sorted(changes))))
     if fmt is not OutputFormat.table:
-        render_record(_person_fields(), person.masked().as_dict(), fmt)
+        render_record(views.person_fields(), person.masked().as_dict(), fmt)
 
 
 from medisup.cli import complaint as complaint_cli  # noqa: E402  (after this group's commands)
