@@ -20,8 +20,8 @@ from medisup.excel import (
     read_table,
 )
 from medisup.excel.columns import column_letter
+from medisup.excel.headers import Matcher
 from medisup.excel.normalise import MonthDate, id_check_digit
-from medisup.excel.reader import _Matcher
 
 ID_A = "11010519491231002X"
 ID_B = "150102199003077777"[:17] + id_check_digit("15010219900307777")
@@ -461,7 +461,7 @@ def test_column_letters() -> None:
 
 @pytest.mark.parametrize("columns", [SUPERVISOR_COLUMNS, LEAD_COLUMNS, ACTIVITY_COLUMNS])
 def test_every_header_name_belongs_to_one_column(columns: Sequence[ColumnSpec]) -> None:
-    _Matcher(columns)  # raises if two columns claim the same header
+    Matcher(columns)  # raises if two columns claim the same header
 
 
 def test_catalogue_titles_are_the_canonical_headers() -> None:

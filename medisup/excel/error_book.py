@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from medisup.excel.errors import SheetProblem, UnsupportedFile
+from medisup.excel.headers import error_column_names
 from medisup.excel.normalise import normalise_header
-from medisup.excel.reader import error_column_names, load_csv
+from medisup.excel.reader import load_csv
 from medisup.excel.safety import check_file, require_defused_openpyxl
 from medisup.excel.table import CellProblem, Table
 from medisup.excel.writer import (

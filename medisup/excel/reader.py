@@ -1,10 +1,9 @@
-"""Reading bureau workbooks and CSV files into a ``Table`` of normalised, numbered rows
-(the row model is :mod:`medisup.excel.table`; safety checks and cell normalisation are
-``safety.py`` and ``normalise.py``).
+"""Reading bureau workbooks and CSV files into a ``Table`` of normalised, numbered rows.
 
-Over 600 lines: header detection (finding the header row, matching headers to columns,
-telling a shifted column by the shape of its values) and the CSV and workbook front ends
-are one module; header detection is the next to stand apart."""
+The row model is :mod:`medisup.excel.table`, header detection :mod:`medisup.excel.headers`,
+safety checks and cell normalisation ``safety.py`` and ``normalise.py``. Over 400 lines:
+the workbook and CSV front ends and the row pass (where the data ends, notes below it,
+repeated headers, each cell cleaned by its column) are one reading of a sheet."""
 
 from __future__ import annotations
 
@@ -18,19 +17,26 @@ from pathlib import Path
 from typing import Any
 
 from medisup.collector import collector_paused
-from medisup.excel.columns import ColumnSpec, column_letter
+from medisup.excel.columns import ColumnSpec
 from medisup.excel.errors import (
     EncryptedWorkbook,
     HeaderProblem,
     SheetProblem,
-    UnmappedColumns,
     UnsupportedFile,
+)
+from medisup.excel.headers import (
+    Matcher,
+    blank,
+    check_columns,
+    find_header,
+    listing,
+    map_header,
+    where,
 )
 from medisup.excel.normalise import (
     Invalid,
     normalise_header,
     normaliser,
-    text,
 )
 from medisup.excel.safety import (
     DEFAULT_LIMITS,
@@ -74,7 +80,7 @@ def read_table(
     numbers), ``UnmappedColumns`` is raised naming the ``--map`` that would read it.
     """
     path = Path(path)
-    matcher = _Matcher(columns, mapping or {}, needed)
+    matcher = Matcher(columns, mapping or {}, needed)
     kind = check_file(path, limits)
     with collector_paused():
         if kind == "csv":
@@ -90,7 +96,7 @@ def read_table(
 
 def _read_workbook(
     path: Path,
-    matcher: _Matcher,
+    matcher: Matcher,
     sheet: str | None,
     header_row: int | None,
     limits: Limits,
@@ -104,7 +110,7 @@ def _read_workbook(
             name = _find_sheet(names, sheet)
             if name is None:
                 raise SheetProblem(
-                    "excel.error.sheet_not_found", path, sheet=sheet, sheets=_listing(names)
+                    "excel.error.sheet_not_found", path, sheet=sheet, sheets=listing(names)
                 )
             grid = _sheet_grid(path, workbook, name)
             if not _has_values(grid):
@@ -213,326 +219,8 @@ def _has_values(grid: list[list[Any]]) -> bool:
     return any(cell != "" and cell is not None for row in grid for cell in row)
 
 
-def _listing(items: Sequence[str]) -> str:
-    from medisup.i18n import t
-
-    return t("excel.list_separator").join(items)
-
-
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
-
-def _where(path: Path, sheet: str | None) -> str:
-    from medisup.i18n import t
-
-    if sheet is None:
-        return t("excel.where.file", file=path.name)
-    return t("excel.where.sheet", file=path.name, sheet=sheet)
-
-
-# --- headers --------------------------------------------------------------------------------
-
-
-def error_column_names() -> frozenset[str]:
-    """The 错误说明 header in every language, normalised (the reader ignores that column)."""
-    from medisup.i18n import LANGUAGES, catalogue
-
-    return frozenset(
-        normalise_header(catalogue(lang).get("excel.error_column", "错误说明"))
-        for lang in LANGUAGES
-    )
-
-
-def derived_column_names() -> frozenset[str]:
-    """Headers of what an export adds beside the import columns (a lead's deadlines,
-    whether it is overdue), in every language, normalised: read as nothing, silently."""
-    from medisup.excel.columns import LEAD_DEADLINE_COLUMNS
-
-    return frozenset(
-        normalise_header(name) for spec in LEAD_DEADLINE_COLUMNS for name in spec.names())
-
-
-# An ID number as a masked export writes it: 150102********1234.
-_MASKED_ID = re.compile(r"^\s*[0-9]{6}\*{4,}[0-9xX]{4}\s*$")
-
-
-def _masked(table: Table, key: str) -> list[tuple[int, str]]:
-    """(row number, cell) of each masked ID number in column ``key``, when most of its
-    filled cells are masked; otherwise none."""
-    values = table.column(key)
-    empty = values.count(None)
-    filled = len(values) - empty  # valid ID numbers: not masked
-    if not empty:
-        return []
-    masked: list[tuple[int, str]] = []
-    raw = table.raw_column(key)
-    rows = table.rows
-    for at in [i for i, value in enumerate(values) if value is None]:
-        value = raw[at]
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        filled += 1
-        if isinstance(value, str) and _MASKED_ID.match(value):
-            masked.append((rows[at].number, value.strip()))
-    return masked if len(masked) * 2 > filled else []
-
-
-def refuse_masked_export(table: Table, key: str) -> None:
-    """Refuse, in one message, a masked export being imported back: its ID numbers (and
-    the birth dates and phones beside them) cannot be read, and a message per row would
-    bury the one thing to do — export again with ``--reveal``."""
-    from medisup.excel.errors import MaskedExport
-
-    if key not in table.positions:
-        return
-    masked = _masked(table, key)
-    if masked:
-        row, example = masked[0]
-        raise MaskedExport(table.path, count=len(masked), row=row, example=example)
-
-
-# The field name in ``--map 'HEADER=-'`` that sets a column aside on purpose.
-IGNORE = "-"
-
-
-class _Matcher:
-    """Maps header cells to column keys.
-
-    Every name of every column (canonical header, aliases, catalogue titles) is
-    normalised into one table; a name claimed by two columns is a programming error.
-    """
-
-    def __init__(self, columns: Sequence[ColumnSpec], mapping: Mapping[str, str] | None = None,
-                 needed: Sequence[str] = ()) -> None:
-        if not columns:
-            raise ValueError("read_table needs at least one column spec")
-        self.specs: dict[str, ColumnSpec] = {}
-        self.index: dict[str, str] = {}
-        for spec in columns:
-            if spec.key in self.specs:
-                raise ValueError(f"column key {spec.key!r} given twice")
-            self.specs[spec.key] = spec
-        for spec in columns:
-            for name in spec.names():
-                owner = self.index.setdefault(normalise_header(name), spec.key)
-                if owner != spec.key:
-                    raise ValueError(f"header {name!r} names both {owner!r} and {spec.key!r}")
-        self.required = [spec.key for spec in columns if spec.required]
-        self.needed = [key for key in dict.fromkeys([*self.required, *needed])
-                       if key in self.specs]
-        # --map: what the user said a header means wins over every alias.
-        self.mapped: dict[str, str | None] = {}
-        self.mapping = dict(mapping or {})
-        for header, key in self.mapping.items():
-            if key != IGNORE and key not in self.specs:
-                from medisup.errors import UsageError
-                from medisup.i18n import t
-
-                raise UsageError(t("excel.error.map_field", option="--map", field=visible(key),
-                                   fields=_listing([*self.specs, IGNORE])))
-            self.mapped[normalise_header(header)] = None if key == IGNORE else key
-
-    def key_of(self, cell: Any) -> str | None:
-        if cell == "" or cell is None:
-            return None
-        name = normalise_header(cell)
-        if name in self.mapped:
-            return self.mapped[name]
-        return self.index.get(name)
-
-    def set_aside(self, cell: Any) -> bool:
-        """A header the user set aside on purpose (``--map 'HEADER=-'``)."""
-        name = normalise_header(cell)
-        return name in self.mapped and self.mapped[name] is None
-
-    def keys_in(self, row: Sequence[Any]) -> set[str]:
-        return {key for key in map(self.key_of, row) if key is not None}
-
-
-def _find_header(
-    path: Path,
-    sheet: str | None,
-    grid: list[list[Any]],
-    matcher: _Matcher,
-    forced: int | None,
-    scan: int,
-) -> int:
-
-    if forced is not None:
-        if not 1 <= forced <= len(grid):
-            raise HeaderProblem(
-                "excel.error.header_row_range",
-                path,
-                where=_where(path, sheet),
-                row=forced,
-                rows=len(grid),
-            )
-        return forced - 1
-    needed = min(2, len(matcher.specs))
-    required = set(matcher.required)
-    scored: list[tuple[tuple[bool, int], int]] = []
-    for index in range(min(scan, len(grid))):
-        keys = matcher.keys_in(grid[index])
-        if len(keys) >= needed:
-            scored.append(((required <= keys, len(keys)), index))
-    if not scored:
-        wanted = [matcher.specs[key].title for key in (matcher.required or list(matcher.specs))]
-        raise HeaderProblem(
-            "excel.error.no_header",
-            path,
-            where=_where(path, sheet),
-            rows=scan,
-            required=_listing(wanted),
-        )
-    best = max(score for score, _ in scored)
-    rows = [index for score, index in scored if score == best]
-    if len(rows) > 1:
-        raise HeaderProblem(
-            "excel.error.ambiguous_header",
-            path,
-            where=_where(path, sheet),
-            first=rows[0] + 1,
-            second=rows[1] + 1,
-        )
-    return rows[0]
-
-
-def _map_header(
-    path: Path, sheet: str | None, cells: Sequence[Any], matcher: _Matcher
-) -> tuple[dict[str, int], dict[str, str], dict[int, str], int]:
-    """Column key → index and header; the unknown headers by index; the last column.
-    Required columns missing are left to the caller (an unknown column may hold one)."""
-    from medisup.i18n import t
-
-    positions: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    ignored: dict[int, str] = {}
-    repeated: dict[str, list[int]] = {}
-    skip = error_column_names() | derived_column_names()
-    last = -1
-    for index, cell in enumerate(cells):
-        shown = text(cell)
-        if shown is None:
-            continue
-        last = index
-        key = matcher.key_of(cell)
-        if key is None:
-            if normalise_header(cell) not in skip:
-                ignored[index] = shown
-        elif key in positions:
-            repeated.setdefault(key, [positions[key]]).append(index)
-        else:
-            positions[key] = index
-            headers[key] = shown
-    if repeated:
-        found = next(iter(repeated.values()))
-        listed = _listing(
-            [t("excel.header_at", header=text(cells[i]), column=column_letter(i)) for i in found]
-        )
-        raise HeaderProblem(
-            "excel.error.duplicate_columns", path, where=_where(path, sheet), columns=listed
-        )
-    return positions, headers, ignored, last
-
-
-def _check_columns(path: Path, sheet: str | None, cells: Sequence[Any], body: list[list[Any]],
-                   matcher: _Matcher, positions: dict[str, int], ignored: dict[int, str]) -> None:
-    """Refuse a table that lacks a column the import needs when an unknown column looks
-    like it (naming the ``--map`` that would read it), then one that lacks a required
-    column; and a ``--map`` header the header row does not have."""
-    from medisup.errors import UsageError
-    from medisup.i18n import t
-
-    present = {normalise_header(cell) for cell in cells if not _blank(cell)}
-    for header in matcher.mapping:
-        if normalise_header(header) not in present:
-            raise UsageError(t("excel.error.map_header", option="--map", header=visible(header),
-                               where=_where(path, sheet)))
-    guesses: list[str] = []
-    taken: set[int] = set()
-    for key in matcher.needed:
-        if key in positions:
-            continue
-        spec = matcher.specs[key]
-        shape = _shape_of(spec)
-        if shape is None:
-            continue
-        for index, header in ignored.items():
-            if index in taken or matcher.set_aside(cells[index]):
-                continue
-            if _looks_like(shape, body, index):
-                taken.add(index)
-                guesses.append(t("excel.error.unmapped_guess", header=visible(header),
-                                 shape=t(f"excel.shape.{shape}"), title=spec.title,
-                                 field=key, ignore=IGNORE))
-                break
-    if guesses:
-        raise UnmappedColumns(t("excel.error.unmapped", where=_where(path, sheet),
-                                guesses=t("excel.list_separator").join(guesses)))
-    missing = [matcher.specs[key].title for key in matcher.required if key not in positions]
-    if missing:
-        raise HeaderProblem(
-            "excel.error.missing_columns",
-            path,
-            where=_where(path, sheet),
-            columns=_listing(missing),
-        )
-
-
-# What a needed column's cells look like, to recognise it under a header we do not know.
-_ID_RE = re.compile(r"\d{17}[\dXx]")
-_DIVISION_RE = re.compile(r"[1-9]\d{5}")
-_SAMPLE = 200
-
-
-def _shape_of(spec: ColumnSpec) -> str | None:
-    if spec.kind == "id_number" and not spec.multi:
-        return "id_number"
-    if spec.kind == "date":
-        return "date"
-    if spec.key == "department":
-        return "division"
-    return None
-
-
-def _looks_like(shape: str, body: list[list[Any]], index: int) -> bool:
-    """Whether most filled cells of column ``index`` (in the first rows) have ``shape``."""
-    filled = [row[index] for row in body[:_SAMPLE * 4]
-              if index < len(row) and not _blank(row[index])][:_SAMPLE]
-    if not filled:
-        return False
-    hits = sum(map(_SHAPES[shape], filled))
-    return hits * 5 >= len(filled) * 4
-
-
-def _is_date(value: Any) -> bool:
-    from datetime import date
-
-    from medisup.excel.normalise import parse_date
-
-    if isinstance(value, date):
-        return True
-    if value.__class__ is str:
-        return isinstance(parse_date(value.strip(), True), date)
-    if value.__class__ is int and 19000101 <= value <= 20991231:
-        return isinstance(parse_date(value), date)
-    return False
-
-
-def _is_id(value: Any) -> bool:
-    if value.__class__ is float:  # a number Excel rounded: 1.50102E+17
-        return 1e16 <= value < 1e18
-    return bool(_ID_RE.fullmatch(str(value).strip()))
-
-
-def _is_division(value: Any) -> bool:
-    if value.__class__ is float and value == int(value):
-        value = int(value)
-    return bool(_DIVISION_RE.fullmatch(str(value).strip()))
-
-
-_SHAPES = {"date": _is_date, "id_number": _is_id, "division": _is_division}
 
 
 # --- rows -----------------------------------------------------------------------------------
@@ -549,16 +237,12 @@ _NOTE_RE = re.compile(
 )
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (value.__class__ is str and not value.strip())
-
-
 def _data_end(body: list[list[Any]], left: int, matched: list[int], required: list[int]) -> int:
     """Where the data stops: trailing empty rows and the notes block below them are cut off."""
     end = len(body)
     while end:
         row = body[end - 1]
-        if all(_blank(row[i]) for i in matched) or _is_note(row, left, required):
+        if all(blank(row[i]) for i in matched) or _is_note(row, left, required):
             end -= 1
         else:
             break
@@ -566,34 +250,34 @@ def _data_end(body: list[list[Any]], left: int, matched: list[int], required: li
 
 
 def _is_note(row: Sequence[Any], left: int, required: list[int]) -> bool:
-    filled = [i for i, value in enumerate(row) if not _blank(value)]
+    filled = [i for i, value in enumerate(row) if not blank(value)]
     if not filled:
         return True
     first = row[filled[0]]
     if first.__class__ is str and _NOTE_RE.match(first):
         return True
-    return filled[-1] < left + 2 and all(_blank(row[i]) for i in required)
+    return filled[-1] < left + 2 and all(blank(row[i]) for i in required)
 
 
 def _read_grid(
     path: Path,
     sheet: str | None,
     grid: list[list[Any]],
-    matcher: _Matcher,
+    matcher: Matcher,
     header_row: int | None,
     limits: Limits,
     allow_empty: bool,
     encoding: str | None = None,
 ) -> Table:
-    header_index = _find_header(path, sheet, grid, matcher, header_row, limits.header_scan)
+    header_index = find_header(path, sheet, grid, matcher, header_row, limits.header_scan)
     header_cells = grid[header_index]
-    positions, headers, ignored, last = _map_header(path, sheet, header_cells, matcher)
+    positions, headers, ignored, last = map_header(path, sheet, header_cells, matcher)
     body = grid[header_index + 1 :]
-    _check_columns(path, sheet, header_cells, body, matcher, positions, ignored)
+    check_columns(path, sheet, header_cells, body, matcher, positions, ignored)
     # Keys in the order of the sheet's columns, so each row's problems read left to right.
     keys = sorted(positions, key=positions.__getitem__)
     positions = {key: positions[key] for key in keys}
-    left = min((i for i, cell in enumerate(header_cells) if not _blank(cell)), default=0)
+    left = min((i for i, cell in enumerate(header_cells) if not blank(cell)), default=0)
     required_at = [positions[key] for key in matcher.required]
     del body[_data_end(body, left, list(positions.values()), required_at) :]
     rows, store, flagged = _normalise_rows(body, header_index + 2, keys, positions, headers,
@@ -602,7 +286,7 @@ def _read_grid(
     if flagged:
         rows = _without_repeated_headers(rows, header_cells, positions, store)
     if not rows and not allow_empty:
-        raise SheetProblem("excel.error.no_rows", path, where=_where(path, sheet))
+        raise SheetProblem("excel.error.no_rows", path, where=where(path, sheet))
     return Table(
         path=path,
         sheet_name=sheet,
@@ -624,7 +308,7 @@ def _normalise_rows(
     keys: list[str],
     positions: dict[str, int],
     headers: dict[str, str],
-    matcher: _Matcher,
+    matcher: Matcher,
 ) -> tuple[list[Row], ColumnStore, bool]:
     """Normalise column by column: a repetitive column's distinct values are cleaned once,
     and the loops over 100,000 cells run in C (``map``, ``zip``, ``set``) — this is what
@@ -733,7 +417,7 @@ def _without_repeated_headers(
     wanted = {key: normalise_header(header_cells[i]) for key, i in positions.items()}
 
     def repeats_header(row: Row) -> bool:
-        filled = [(key, value) for key, value in row.raw.items() if not _blank(value)]
+        filled = [(key, value) for key, value in row.raw.items() if not blank(value)]
         return len(filled) >= min(2, len(wanted)) and all(
             normalise_header(value) == wanted[key] for key, value in filled
         )

@@ -37,7 +37,7 @@ class RowChecks:
     # ---------------------------------------------------------------- checking
 
     def run(self) -> None:
-        from medisup.excel.reader import refuse_masked_export
+        from medisup.excel.headers import refuse_masked_export
 
         table = self.table
         # A masked export imported back: one message, not an error on every row.
